@@ -1,0 +1,1 @@
+/// FedRecCLI: the command-line tool.

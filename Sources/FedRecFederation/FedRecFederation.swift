@@ -1,0 +1,1 @@
+/// FedRecFederation: clients, aggregator, sampling, rounds, simulation.

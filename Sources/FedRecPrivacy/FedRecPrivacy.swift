@@ -1,0 +1,1 @@
+/// FedRecPrivacy: clipping, mechanisms, accountants, calibration, ledger.

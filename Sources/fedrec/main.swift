@@ -1,0 +1,2 @@
+import FedRecCLI
+print("fedrec")
