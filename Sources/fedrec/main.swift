@@ -1,2 +1,4 @@
 import FedRecCLI
-print("fedrec")
+import Foundation
+
+exit(FedRecTool.run(Array(CommandLine.arguments.dropFirst())))

@@ -1,1 +1,0 @@
-/// FedRecCLI: the command-line tool.
