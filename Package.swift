@@ -17,7 +17,8 @@ let package = Package(
         .target(name: "FedRecModels", dependencies: ["FedRecData", "FedRecMath"], swiftSettings: strict),
         .target(name: "FedRecPrivacy", dependencies: ["FedRecMath"], swiftSettings: strict),
         .target(name: "FedRecFederation", dependencies: ["FedRecModels", "FedRecPrivacy"], swiftSettings: strict),
-        .target(name: "FedRecCLI", dependencies: ["FedRecFederation", "FedRecModels", "FedRecPrivacy", "FedRecData"], swiftSettings: strict),
+        .target(name: "FedRecServer", dependencies: ["FedRecFederation"], swiftSettings: strict),
+        .target(name: "FedRecCLI", dependencies: ["FedRecServer", "FedRecFederation", "FedRecModels", "FedRecPrivacy", "FedRecData"], swiftSettings: strict),
         .executableTarget(name: "fedrec", dependencies: ["FedRecCLI"], swiftSettings: strict),
 
         .testTarget(name: "FedRecMathTests", dependencies: ["FedRecMath"]),
@@ -25,6 +26,7 @@ let package = Package(
         .testTarget(name: "FedRecModelsTests", dependencies: ["FedRecModels"]),
         .testTarget(name: "FedRecPrivacyTests", dependencies: ["FedRecPrivacy"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FedRecFederationTests", dependencies: ["FedRecFederation"]),
+        .testTarget(name: "FedRecServerTests", dependencies: ["FedRecServer"]),
         .testTarget(name: "FedRecCLITests", dependencies: ["FedRecCLI"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,1 @@
+/// FedRecServer: the HTTP/1.1 aggregation service.
