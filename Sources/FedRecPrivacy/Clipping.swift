@@ -1,0 +1,33 @@
+import FedRecMath
+
+/// L2 clipping of a client's whole update (all global parameters together), the step that bounds
+/// one user's influence to the sensitivity C of the Gaussian mechanism (Abadi et al. 2016;
+/// McMahan et al., "Learning Differentially Private Recurrent Language Models", 2018).
+public enum Clipping {
+    /// The scale factor safety margin: clipped updates are scaled by C/‖Δ‖·(1 − 2⁻²⁰) so that
+    /// the rounding of the `Float` elements can never leave the norm above C.
+    static let margin = 1 - 0x1.0p-20
+
+    /// Clips `update` in place to L2 norm at most `bound` and returns the norm before clipping.
+    ///
+    /// Updates already within the bound are left untouched; longer ones are scaled down
+    /// (direction preserved). The norm is accumulated in double precision.
+    /// - Precondition: `bound` is positive and finite.
+    /// - Complexity: O(n), one pass to measure and one to scale.
+    @discardableResult
+    public static func clipL2(_ update: UnsafeMutableBufferPointer<Float>, to bound: Double) -> Double {
+        precondition(bound > 0 && bound.isFinite, "clip bound must be positive and finite")
+        let norm = Kernels.norm2(UnsafeBufferPointer(update))
+        if norm > bound {
+            Kernels.scale(update, by: Float(bound / norm * margin))
+        }
+        return norm
+    }
+
+    /// Clips `update` in place to L2 norm at most `bound` and returns the norm before clipping.
+    /// - Precondition: `bound` is positive and finite.
+    @discardableResult
+    public static func clipL2(_ update: inout [Float], to bound: Double) -> Double {
+        update.withUnsafeMutableBufferPointer { clipL2($0, to: bound) }
+    }
+}

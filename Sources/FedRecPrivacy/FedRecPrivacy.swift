@@ -1,1 +1,0 @@
-/// FedRecPrivacy: clipping, mechanisms, accountants, calibration, ledger.

@@ -1,0 +1,257 @@
+import Foundation
+
+/// The privacy budget of one run and what has been spent of it: saved with the model, reloaded on
+/// restart, never reset.
+///
+/// The ledger fixes the event of one round (``roundEvent``, e.g. the Poisson-subsampled Gaussian) and
+/// counts rounds. Before a round runs, ``check(rounds:)`` proves that the total after it stays within
+/// the ε budget at the ledger's δ: it first tries RDP (microseconds) and, only if RDP cannot prove it,
+/// the tighter PLD accountant. Both are valid upper bounds, so either proof suffices; a round neither
+/// can prove is refused with ε spent and left. ``record(round:)`` runs the same check and then counts
+/// the round.
+///
+/// For `distributed` and `local` trust it also tracks ``serverViewEpsilon``: the ε of one client's
+/// updates as the server sees them (no amplification by sampling or aggregation, and assuming the
+/// client took part in every round), so nobody mistakes the model's guarantee for one against the server.
+///
+/// On disk it is JSON with a checksum of its contents; ``save(to:)`` writes a temporary file and renames
+/// it over the old one (atomic on POSIX), and ``load(from:runID:configFingerprint:)`` refuses a file that
+/// is unreadable, altered, or from another run, rather than replacing it.
+public struct PrivacyLedger: Codable, Sendable, Equatable {
+    /// An ε bound for the rounds run so far, under one accountant, and how many rounds it covers.
+    public struct Spent: Codable, Sendable, Equatable {
+        /// The upper bound on ε.
+        public var epsilon: Double
+        /// The number of rounds it accounts for (may lag ``PrivacyLedger/roundsRun`` for PLD until
+        /// ``PrivacyLedger/refreshSpent(accountants:)`` is called).
+        public var rounds: Int
+    }
+
+    /// The file format version this code writes and reads.
+    public static let formatVersion = 1
+
+    /// Identifies the run (e.g. a UUID chosen when the run started).
+    public let runID: String
+    /// A fingerprint of the configuration that matters for privacy (data, q, z, C, trust, …).
+    public let configFingerprint: String
+    /// The ε budget.
+    public let epsilonBudget: Double
+    /// The δ of every (ε, δ) statement in the ledger.
+    public let delta: Double
+    /// The trust model of the run.
+    public let trust: TrustModel
+    /// What one round releases to whoever sees the model.
+    public let roundEvent: PrivacyEvent
+    /// What the server sees of one client's update in one round (nil under central trust).
+    public let serverViewEvent: PrivacyEvent?
+    /// A label of the noise source (e.g. `"seeded (simulation only, not private)"`).
+    public let noiseSource: String
+    /// Rounds run and recorded so far.
+    public private(set) var roundsRun: Int = 0
+    /// The best ε bound proven so far under each accountant, keyed by ``AccountantKind`` raw value.
+    public private(set) var epsilonSpent: [String: Spent] = [:]
+    /// ε of one client's updates against the server after ``roundsRun`` rounds (nil under central
+    /// trust, where the server sees updates unnoised).
+    public private(set) var serverViewEpsilon: Double?
+    /// The largest round count some accountant has proven to be within budget.
+    public private(set) var provenRounds: Int = 0
+
+    /// Creates an empty ledger.
+    /// - Throws: `PrivacyError.invalidParameter` for ε ≤ 0, δ ∉ (0, 1), an invalid round event, or a
+    ///   server view under central trust.
+    public init(runID: String, configFingerprint: String, epsilonBudget: Double, delta: Double,
+                trust: TrustModel, roundEvent: PrivacyEvent, serverViewEvent: PrivacyEvent?,
+                noiseSource: NoiseSource) throws {
+        try PrivacyError.checkEpsilon(epsilonBudget, name: "epsilon budget")
+        guard epsilonBudget > 0 else {
+            throw PrivacyError(.invalidParameter, "epsilon budget = \(epsilonBudget) must be positive")
+        }
+        try PrivacyError.checkDelta(delta)
+        try roundEvent.validate()
+        try serverViewEvent?.validate()
+        if trust == .central && serverViewEvent != nil {
+            throw PrivacyError(.invalidParameter, "central trust has no server-view event: the server sees clipped updates unnoised")
+        }
+        self.runID = runID
+        self.configFingerprint = configFingerprint
+        self.epsilonBudget = epsilonBudget
+        self.delta = delta
+        self.trust = trust
+        self.roundEvent = roundEvent
+        self.serverViewEvent = serverViewEvent
+        self.noiseSource = noiseSource.description
+    }
+
+    /// Creates the ledger of a run of `mechanism` at sampling rate `q`.
+    /// - Throws: as ``init(runID:configFingerprint:epsilonBudget:delta:trust:roundEvent:serverViewEvent:noiseSource:)``.
+    public init(runID: String, configFingerprint: String, epsilonBudget: Double, delta: Double,
+                mechanism: GaussianMechanism, samplingRate q: Double, noiseSource: NoiseSource) throws {
+        try self.init(runID: runID, configFingerprint: configFingerprint, epsilonBudget: epsilonBudget, delta: delta,
+                      trust: mechanism.trust, roundEvent: mechanism.roundEvent(samplingRate: q),
+                      serverViewEvent: mechanism.serverViewEvent, noiseSource: noiseSource)
+    }
+
+    /// ε after `rounds` rounds of ``roundEvent`` under `accountant` (0 for no rounds).
+    /// - Complexity: microseconds for RDP; up to about a second for PLD at 10,000 rounds.
+    public func epsilon(afterRounds rounds: Int, accountant: AccountantKind) throws -> Double {
+        guard rounds > 0 else { return 0 }
+        var acc = accountant.makeAccountant()
+        try acc.compose(roundEvent, count: rounds)
+        return try acc.epsilon(delta: delta)
+    }
+
+    /// The tightest ε proven for the rounds run so far (the minimum over accountants of their bounds
+    /// covering exactly ``roundsRun`` rounds).
+    public var epsilonSpentSoFar: Double {
+        guard roundsRun > 0 else { return 0 }
+        return epsilonSpent.values.filter { $0.rounds == roundsRun }.map(\.epsilon).min() ?? .infinity
+    }
+
+    /// The budget left: ε budget − ``epsilonSpentSoFar`` (never negative).
+    public var epsilonRemaining: Double { max(0, epsilonBudget - epsilonSpentSoFar) }
+
+    /// Proves that `rounds` more rounds stay within the budget, or throws.
+    /// - Returns: the ε bound after those rounds and the accountant that proved it.
+    /// - Throws: `PrivacyError.budgetExhausted` with ε spent and left; `.invalidParameter` if rounds < 1.
+    @discardableResult
+    public func check(rounds: Int = 1) throws -> (epsilon: Double, accountant: AccountantKind) {
+        try PrivacyError.checkCount(rounds, name: "rounds")
+        let total = roundsRun + rounds
+        var best = Double.infinity
+        for kind in [AccountantKind.rdp, .pld] {
+            let e = try epsilon(afterRounds: total, accountant: kind)
+            if e <= epsilonBudget { return (e, kind) }
+            best = min(best, e)
+        }
+        throw PrivacyError(.budgetExhausted, "running \(rounds) more round(s) (to \(total) in all) would spend epsilon = \(best) at delta = \(delta), over the budget of \(epsilonBudget): \(epsilonSpentSoFar) spent in \(roundsRun) round(s), \(epsilonRemaining) left. Stop here, or start a new run with a larger budget or more noise")
+    }
+
+    /// True if `rounds` more rounds stay within the budget.
+    public func canRun(rounds: Int = 1) -> Bool {
+        guard rounds >= 1 else { return false }
+        if roundsRun + rounds <= provenRounds { return true }
+        return (try? check(rounds: rounds)) != nil
+    }
+
+    /// Records that round number `round` (1-based, the next one) ran, after proving it is within budget.
+    /// - Throws: `PrivacyError.budgetExhausted` (nothing is recorded) or `.invalidParameter` if `round`
+    ///   is not ``roundsRun`` + 1.
+    public mutating func record(round: Int) throws {
+        guard round == roundsRun + 1 else {
+            throw PrivacyError(.invalidParameter, "round \(round) is not the next round (\(roundsRun + 1)); rounds must be recorded once each, in order")
+        }
+        var proven: (epsilon: Double, accountant: AccountantKind)? = nil
+        if round > provenRounds {
+            proven = try check(rounds: 1)
+        }
+        roundsRun = round
+        provenRounds = max(provenRounds, round)
+        if let proven { epsilonSpent[proven.accountant.rawValue] = Spent(epsilon: proven.epsilon, rounds: round) }
+        if epsilonSpent[AccountantKind.rdp.rawValue]?.rounds != round {
+            let e = try epsilon(afterRounds: round, accountant: .rdp)
+            epsilonSpent[AccountantKind.rdp.rawValue] = Spent(epsilon: e, rounds: round)
+        }
+        if let view = serverViewEvent {
+            var acc = PLDAccountant()
+            try acc.compose(view, count: round)
+            serverViewEpsilon = try acc.epsilon(delta: delta)
+        }
+    }
+
+    /// Recomputes ε for the rounds run so far under `accountants` (e.g. PLD before a final report).
+    public mutating func refreshSpent(accountants: [AccountantKind] = AccountantKind.allCases) throws {
+        for kind in accountants {
+            let e = try epsilon(afterRounds: roundsRun, accountant: kind)
+            epsilonSpent[kind.rawValue] = Spent(epsilon: e, rounds: roundsRun)
+        }
+    }
+}
+
+extension PrivacyLedger {
+    /// The on-disk envelope: format tag, version, checksum of the encoded ledger, ledger.
+    struct File: Codable {
+        var format: String
+        var version: Int
+        var checksum: String
+        var ledger: PrivacyLedger
+    }
+
+    static let formatTag = "fedrec-privacy-ledger"
+
+    static func encoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return e
+    }
+
+    /// FNV-1a 64 of the ledger's canonical JSON: catches truncation, bit flips and hand edits.
+    static func checksum(of ledger: PrivacyLedger) throws -> String {
+        let data = try encoder().encode(ledger)
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data {
+            h ^= UInt64(byte)
+            h &*= 0x100_0000_01b3
+        }
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// Writes the ledger to `url` atomically: a temporary file in the same directory, flushed to disk,
+    /// then renamed over `url`, so a crash leaves either the old ledger or the new one, never half of one.
+    /// - Throws: `PrivacyError.corruptLedger` if the file cannot be written (naming the path).
+    public func save(to url: URL) throws {
+        let file = File(format: Self.formatTag, version: Self.formatVersion, checksum: try Self.checksum(of: self), ledger: self)
+        let data = try Self.encoder().encode(file)
+        let directory = url.deletingLastPathComponent()
+        let temp = directory.appendingPathComponent(".\(url.lastPathComponent).\(UInt64.random(in: 0...UInt64.max)).tmp")
+        do {
+            guard FileManager.default.createFile(atPath: temp.path, contents: nil) else {
+                throw PrivacyError(.corruptLedger, "cannot create \(temp.path): check that \(directory.path) exists and is writable")
+            }
+            let handle = try FileHandle(forWritingTo: temp)
+            try handle.write(contentsOf: data)
+            try handle.synchronize()
+            try handle.close()
+            guard rename(temp.path, url.path) == 0 else {
+                throw PrivacyError(.corruptLedger, "cannot move the new ledger into place at \(url.path) (errno \(errno))")
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temp)
+            if let e = error as? PrivacyError { throw e }
+            throw PrivacyError(.corruptLedger, "cannot write the privacy ledger \(url.path): \(error)")
+        }
+    }
+
+    /// Reads a ledger saved by ``save(to:)`` and checks that it belongs to this run.
+    /// - Throws: `PrivacyError.corruptLedger` if the file is unreadable, not a ledger, of another format
+    ///   version, fails its checksum or is inconsistent; `PrivacyError.ledgerMismatch` if its run id or
+    ///   configuration fingerprint differs. The file is never modified.
+    public static func load(from url: URL, runID: String? = nil, configFingerprint: String? = nil) throws -> PrivacyLedger {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw PrivacyError(.corruptLedger, "cannot read the privacy ledger \(url.path): \(error.localizedDescription)")
+        }
+        let file: File
+        do { file = try JSONDecoder().decode(File.self, from: data) } catch {
+            throw PrivacyError(.corruptLedger, "\(url.path) is not a valid privacy ledger (\(error)); it was left untouched. Restore it from a backup; never delete it to reset the budget")
+        }
+        guard file.format == formatTag, file.version == formatVersion else {
+            throw PrivacyError(.corruptLedger, "\(url.path) has format \(file.format) version \(file.version); this build reads \(formatTag) version \(formatVersion)")
+        }
+        let ledger = file.ledger
+        guard try checksum(of: ledger) == file.checksum else {
+            throw PrivacyError(.corruptLedger, "\(url.path) fails its checksum: it was altered or damaged after it was written. It was left untouched; restore it from a backup")
+        }
+        guard ledger.roundsRun >= 0, ledger.provenRounds >= ledger.roundsRun, ledger.epsilonBudget > 0,
+              ledger.delta > 0, ledger.delta < 1 else {
+            throw PrivacyError(.corruptLedger, "\(url.path) holds inconsistent values (rounds \(ledger.roundsRun), budget \(ledger.epsilonBudget), delta \(ledger.delta))")
+        }
+        if let runID, ledger.runID != runID {
+            throw PrivacyError(.ledgerMismatch, "\(url.path) belongs to run \(ledger.runID), not \(runID); use that run's state directory or a new one")
+        }
+        if let configFingerprint, ledger.configFingerprint != configFingerprint {
+            throw PrivacyError(.ledgerMismatch, "\(url.path) was written for configuration \(ledger.configFingerprint), but this run's configuration is \(configFingerprint); privacy-relevant settings cannot change mid-run")
+        }
+        return ledger
+    }
+}
