@@ -174,3 +174,27 @@ public struct ParsedArguments: Sendable {
 private func CFGetTypeIDIfAvailable(_ n: NSNumber) -> Bool {
     String(cString: n.objCType) != "c"
 }
+
+extension ParsedArguments {
+    /// The value of a required real-valued option. - Throws: ``UsageError`` when it is missing.
+    public func required(double name: String) throws -> Double {
+        guard let v = double(name) else { throw missing(name) }
+        return v
+    }
+
+    /// The value of a required integer option. - Throws: ``UsageError`` when it is missing.
+    public func required(int name: String) throws -> Int {
+        guard let v = int(name) else { throw missing(name) }
+        return v
+    }
+
+    /// The value of a required text option. - Throws: ``UsageError`` when it is missing.
+    public func required(string name: String) throws -> String {
+        guard let v = string(name) else { throw missing(name) }
+        return v
+    }
+
+    private func missing(_ name: String) -> UsageError {
+        UsageError("missing required option '--\(name)': \(spec.option(named: name)!.allowedDescription)", command: spec.invocation)
+    }
+}
