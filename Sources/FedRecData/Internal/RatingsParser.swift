@@ -159,7 +159,8 @@ struct RatingsParser {
 
             // Ids: present and, if quoted, unquoted.
             var idsOK = true
-            for column in [userColumn, itemColumn] {
+            for pass in 0..<2 {
+                let column = pass == 0 ? userColumn : itemColumn
                 if ends[column] - starts[column] >= 2 && p[starts[column]] == 34 && p[ends[column] - 1] == 34 {
                     starts[column] += 1
                     ends[column] -= 1
