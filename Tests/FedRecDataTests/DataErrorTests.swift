@@ -177,3 +177,26 @@ struct DataErrorTests {
         }
     }
 }
+
+@Suite("Command-line helpers for formats")
+struct FormatOptionTests {
+    @Test(arguments: [("1..5", 1, 5), ("0.5…5", 0.5, 5), ("1-10", 1, 10), ("-10:10", -10, 10), (" 1 .. 5 ", 1, 5)])
+    func scalesParseFromText(text: String, low: Float, high: Float) throws {
+        #expect(try RatingScale.parse(text) == RatingScale(min: low, max: high))
+    }
+
+    @Test(arguments: ["5..1", "one..five", "5", "", "1..nan"])
+    func badScalesAreInvalidOptions(text: String) {
+        do {
+            let scale = try RatingScale.parse(text)
+            Issue.record("parsed \(scale)")
+        } catch {
+            #expect(error.code == .invalidOptions)
+        }
+    }
+
+    @Test(arguments: [("tab", "\t"), ("\\t", "\t"), ("comma", ","), ("space", " "), ("::", "::"), ("#", "#")])
+    func separatorWordsMapToSeparators(word: String, separator: String) {
+        #expect(DelimitedFormat.separator(named: word) == separator)
+    }
+}
