@@ -45,7 +45,9 @@ public struct DataSource: Sendable {
     /// (user, item) pair keeps its latest rating (largest timestamp, then last in the file).
     /// - Throws: ``DataError``: `fileNotFound`, `unreadable`, `unknownFormat`, `emptyFile`,
     ///   `malformedLine`, `wrongColumnCount`, `ratingOutOfScale`, `badHeader`, `noValidLines`.
-    /// - Complexity: O(bytes + users + items); about 0.1 s per million lines in release builds.
+    /// - Complexity: O(bytes + users + items). Measured in release builds: 0.17 s of CPU time for a
+    ///   million-line `ratings.dat` (6,040 users), 0.33 s for a million-line `ratings.csv` with
+    ///   370,000 distinct random ids (lookups then miss the cache).
     public func load() throws(DataError) -> LoadedData {
         let file = try resolveFile()
         let bytes = try FileBytes.read(file)

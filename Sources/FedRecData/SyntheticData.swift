@@ -85,8 +85,11 @@ public struct SyntheticData: Sendable {
             itemFactors.withUnsafeBufferPointer { q in
                 /// The planted score, inlined here: this loop runs once per rating.
                 func score(_ u: Int, _ i: Int) -> Float {
-                    mu + userBias[u] + itemBias[i]
-                        + Kernels.dot(p.baseAddress! + u * rank, q.baseAddress! + i * rank, count: rank)
+                    let pu = p.baseAddress! + u * rank
+                    let qi = q.baseAddress! + i * rank
+                    var dot: Float = 0
+                    for d in 0..<rank { dot += pu[d] * qi[d] }
+                    return mu + userBias[u] + itemBias[i] + dot
                 }
                 for u in 0..<users {
                     var rng = SeededGenerator(seed: config.seed, stream: [1, UInt64(u)])
