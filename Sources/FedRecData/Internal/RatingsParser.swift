@@ -39,7 +39,6 @@ struct RatingsParser {
         return try result.get()
     }
 
-    // swiftlint:disable:next function_body_length cyclomatic_complexity
     private func parse(_ p: UnsafeBufferPointer<UInt8>) throws(DataError) -> LoadedData {
         let n = p.count
         var pos = 0
