@@ -35,6 +35,8 @@ public struct DataError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let ratingOutOfScale = Code(name: "rating out of scale")
         /// The header line is missing or does not name the expected columns.
         public static let badHeader = Code(name: "bad header")
+        /// A file could not be written (see ``RatingsDataset/write(toFile:format:)``).
+        public static let unwritable = Code(name: "unwritable")
         /// A format description or load option is invalid (e.g. a column spec without `user`).
         public static let invalidOptions = Code(name: "invalid options")
     }

@@ -45,10 +45,13 @@ public struct DataSource: Sendable {
     /// (user, item) pair keeps its latest rating (largest timestamp, then last in the file).
     /// - Throws: ``DataError``: `fileNotFound`, `unreadable`, `unknownFormat`, `emptyFile`,
     ///   `malformedLine`, `wrongColumnCount`, `ratingOutOfScale`, `badHeader`, `noValidLines`.
-    /// - Complexity: O(bytes + users + items); about 0.1 s per million lines in release builds.
+    /// - Complexity: O(bytes + users + items). Measured in release builds: 0.17 s of CPU time for a
+    ///   million-line `ratings.dat` (6,040 users), 0.33 s for a million-line `ratings.csv` with
+    ///   370,000 distinct random ids (lookups then miss the cache).
     public func load() throws(DataError) -> LoadedData {
         let file = try resolveFile()
         let bytes = try FileBytes.read(file)
+        try DataSource.rejectBinary(bytes, file: file)
         let format: DataFormat
         if let given = options.format ?? DataSource.format(ofFileNamed: file) {
             format = given
@@ -162,6 +165,22 @@ public struct DataSource: Sendable {
         if fields.count == 4 && separator == "\t" { return .movieLens100K }
         // Valid by construction: user and item are present once.
         return .delimited(try! DelimitedFormat(separator: separator, columns: columns, hasHeader: false))
+    }
+
+    /// Recognises content that is not UTF-8 text by its first bytes (archives, UTF-16), so the
+    /// user is told what to do instead of being shown a parse error on line 1.
+    static func rejectBinary(_ bytes: [UInt8], file: String) throws(DataError) {
+        let fix: String?
+        if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+            fix = "is a zip archive; unpack it (unzip) and give the directory or the ratings file inside"
+        } else if bytes.starts(with: [0x1F, 0x8B]) {
+            fix = "is gzip-compressed; decompress it first (gunzip)"
+        } else if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            fix = "is UTF-16 text; convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8)"
+        } else {
+            fix = nil
+        }
+        if let fix { throw DataError(.unknownFormat, fix, file: file) }
     }
 
     private static func list(_ directory: String) throws(DataError) -> [String] {

@@ -93,6 +93,20 @@ public struct DelimitedFormat: Sendable, Hashable {
         return out
     }
 
+    /// The separator a command-line word stands for: `tab` or `\t` (backslash, t) for a tab,
+    /// `comma`, `semicolon`, `pipe`, `space`, `colons` (`::`); any other text stands for itself.
+    public static func separator(named word: String) -> String {
+        switch word.lowercased() {
+        case "tab", "\\t", "tsv": return "\t"
+        case "comma", "csv": return ","
+        case "semicolon": return ";"
+        case "pipe": return "|"
+        case "space": return " "
+        case "colons", "double-colon": return "::"
+        default: return word
+        }
+    }
+
     /// Whether the format has a rating column (explicit feedback) or not (implicit).
     public var feedback: Feedback { columns.contains(.rating) ? .explicit : .implicit }
 

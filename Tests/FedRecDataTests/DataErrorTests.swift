@@ -177,3 +177,42 @@ struct DataErrorTests {
         }
     }
 }
+
+@Suite("Command-line helpers for formats")
+struct FormatOptionTests {
+    @Test(arguments: [("1..5", 1, 5), ("0.5…5", 0.5, 5), ("1-10", 1, 10), ("-10:10", -10, 10), (" 1 .. 5 ", 1, 5)])
+    func scalesParseFromText(text: String, low: Float, high: Float) throws {
+        #expect(try RatingScale.parse(text) == RatingScale(min: low, max: high))
+    }
+
+    @Test(arguments: ["5..1", "one..five", "5", "", "1..nan"])
+    func badScalesAreInvalidOptions(text: String) {
+        do {
+            let scale = try RatingScale.parse(text)
+            Issue.record("parsed \(scale)")
+        } catch {
+            #expect(error.code == .invalidOptions)
+        }
+    }
+
+    @Test(arguments: [("tab", "\t"), ("\\t", "\t"), ("comma", ","), ("space", " "), ("::", "::"), ("#", "#")])
+    func separatorWordsMapToSeparators(word: String, separator: String) {
+        #expect(DelimitedFormat.separator(named: word) == separator)
+    }
+}
+
+@Suite("Files that are not text")
+struct BinaryInputTests {
+    @Test(arguments: [
+        ([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00], "zip archive"), ([0x1F, 0x8B, 0x08, 0x00], "gzip"),
+        ([0xFF, 0xFE, 0x31, 0x00], "UTF-16"),
+    ] as [([UInt8], String)])
+    func archivesAndUTF16AreRecognisedWithAFix(bytes: [UInt8], expected: String) throws {
+        let dir = try TemporaryDirectory()
+        let file = dir.path + "/u.data"
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let error = try #require(loadError(file))
+        #expect(error.code == .unknownFormat)
+        #expect(error.message.contains(expected))
+    }
+}

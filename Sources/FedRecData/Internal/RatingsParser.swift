@@ -39,7 +39,6 @@ struct RatingsParser {
         return try result.get()
     }
 
-    // swiftlint:disable:next function_body_length cyclomatic_complexity
     private func parse(_ p: UnsafeBufferPointer<UInt8>) throws(DataError) -> LoadedData {
         let n = p.count
         var pos = 0
@@ -159,7 +158,8 @@ struct RatingsParser {
 
             // Ids: present and, if quoted, unquoted.
             var idsOK = true
-            for column in [userColumn, itemColumn] {
+            for pass in 0..<2 {
+                let column = pass == 0 ? userColumn : itemColumn
                 if ends[column] - starts[column] >= 2 && p[starts[column]] == 34 && p[ends[column] - 1] == 34 {
                     starts[column] += 1
                     ends[column] -= 1
