@@ -14,7 +14,7 @@ public enum Kernels {
         while i + 8 <= count {
             let x = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
             let y = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
-            acc.addProduct(x, y)
+            acc += x * y
             i += 8
         }
         var sum = acc.sum()
@@ -43,7 +43,7 @@ public enum Kernels {
         while i + 8 <= count {
             let xv = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
             var yv = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD8<Float>.self)
-            yv.addProduct(a, xv)
+            yv += a * xv
             UnsafeMutableRawPointer(y + i).storeBytes(of: yv, as: SIMD8<Float>.self)
             i += 8
         }
@@ -70,7 +70,7 @@ public enum Kernels {
         let n = x.count
         while i + 4 <= n {
             let v = SIMD4<Double>(Double(x[i]), Double(x[i + 1]), Double(x[i + 2]), Double(x[i + 3]))
-            acc.addProduct(v, v)
+            acc += v * v
             i += 4
         }
         var sum = acc.sum()

@@ -66,7 +66,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 
 extension UInt64 {
     /// Rotates the bits left by `k`.
-    @inlinable
+    @inlinable @inline(__always)
     func rotated(by k: UInt64) -> UInt64 { (self << k) | (self >> (64 - k)) }
 }
 
