@@ -1,0 +1,71 @@
+import FedRecData
+import FedRecMath
+import FedRecModels
+
+/// `fedrec baseline`: the centralized model trained on pooled data, the reference every
+/// federated and private result is compared with.
+public enum BaselineCommand: FedRecCommand {
+    public static let spec = CommandSpec(
+        ["baseline"],
+        summary: "Train the centralized model on pooled data (the reference for federated runs).",
+        discussion: """
+            Splits the data as simulate does (explicit: per-user random holdout; implicit: leave the \
+            latest out), trains biased MF on the training part and reports held-out metrics per epoch \
+            and at the end, beside a popularity baseline.
+            """,
+        options: DataOptions.specs + ModelOptions.specs + [
+            OptionSpec("seed", .int(0...Int.max), valueName: "S", default: "42", help: "Seed of the split and the training."),
+            .flag("json", help: "Print one JSON object on stdout (per-epoch lines go to stderr)."),
+        ])
+
+    public static func run(_ arguments: ParsedArguments, console: Console) throws {
+        let input = try DataOptions.load(arguments)
+        let seed = UInt64(arguments.int("seed")!)
+        let split = ModelOptions.split(input.dataset, arguments, seed: seed)
+        let algorithm = try ModelOptions.algorithm(arguments, seed: seed)
+        let json = arguments.flag("json")
+        let line: (String) -> Void = { json ? console.note($0) : console.print($0) }
+        line("data: \(input.summary); train \(split.train.count), held out \(split.test.count) ratings")
+        line("model: biased MF, \(algorithm.summary)")
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = try CentralizedBaseline.train(algorithm, split: split) { (r: EpochReport) in
+            let heldOut = r.heldOut ?? ErrorMetrics()
+            line(String(format: "epoch %3d  train rmse %.4f  held-out rmse %.4f  mae %.4f  %.2fs",
+                        r.epoch, r.trainRMSE, heldOut.rmse, heldOut.mae, r.elapsedSeconds))
+        }
+        let popularityModel = PopularityBaseline(train: split.train)
+        let popularity = Metrics.errors(on: split.test) { u, i in popularityModel.predict(user: u, item: i) }
+        let wall = (clock.now - start).seconds
+        if json {
+            var o = JSONObjectBuilder()
+            o.set("rmse", result.metrics.rmse)
+            o.set("mae", result.metrics.mae)
+            o.set("popularity_rmse", popularity.rmse)
+            o.set("model", "mf")
+            o.set("algorithm", algorithm.name)
+            o.set("epochs", algorithm.epochs)
+            o.set("dim", algorithm.dim)
+            o.set("users", input.dataset.userCount)
+            o.set("items", input.dataset.itemCount)
+            o.set("train_ratings", split.train.count)
+            o.set("test_ratings", split.test.count)
+            o.set("train_seconds", result.trainSeconds)
+            o.set("wall_seconds", wall)
+            o.set("seed", Int(seed))
+            o.set("data", input.summary)
+            console.print(o.value.serialized())
+        } else {
+            console.print(String(format: "held-out rmse %.4f, mae %.4f  (popularity baseline rmse %.4f); trained in %.2fs",
+                                 result.metrics.rmse, result.metrics.mae, popularity.rmse, result.trainSeconds))
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double {
+        let c = components
+        return Double(c.seconds) + Double(c.attoseconds) * 1e-18
+    }
+}
