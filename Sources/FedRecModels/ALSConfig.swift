@@ -29,7 +29,7 @@ public struct ALSConfig: Sendable, Hashable, Codable {
     /// difference at that λ_f and λ_b ∈ {0.005, 0.02} barely matters (0.1 and 0.5 are worse).
     /// Unweighted penalties peak at 0.903 (λ_f = 15) but need retuning per data set size.
     /// The result is stable after ~15 sweeps; on three splits: 0.9044, 0.9046, 0.9042, a little
-    /// above SGD's 0.897 (see ``SGDConfig/init()``), as is usual for ALS on explicit ratings.
+    /// above SGD's 0.896 (see ``SGDConfig/init()``), as is usual for ALS on explicit ratings.
     public init() {
         dim = 32
         regularization = 0.12
