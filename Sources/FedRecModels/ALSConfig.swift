@@ -21,14 +21,21 @@ public struct ALSConfig: Sendable, Hashable, Codable {
     /// Seed of the initial factors.
     public var seed: UInt64
 
-    /// The defaults, tuned on MovieLens-100K (see ``ALSTrainer``): dim 32, ALS-WR with
-    /// λ_f 0.1 and λ_b 0.1, 15 sweeps, σ 0.1.
+    /// The defaults: dim 32, ALS-WR with λ_f 0.12 and λ_b 0.02, 20 sweeps, σ 0.1, seed 42.
+    ///
+    /// Chosen on MovieLens-100K with a seeded per-user random 10% holdout (RMSE of clamped
+    /// predictions): with count-weighted penalties, λ_f is the only sensitive knob (0.05:
+    /// 0.95, 0.08: 0.914, 0.12: 0.904, 0.15: 0.909, 0.2: 0.923); dim 16–64 makes no
+    /// difference at that λ_f and λ_b ∈ {0.005, 0.02} barely matters (0.1 and 0.5 are worse).
+    /// Unweighted penalties peak at 0.903 (λ_f = 15) but need retuning per data set size.
+    /// The result is stable after ~15 sweeps; on three splits: 0.9044, 0.9046, 0.9042, a little
+    /// above SGD's 0.896 (see ``SGDConfig/init()``), as is usual for ALS on explicit ratings.
     public init() {
         dim = 32
-        regularization = 0.1
-        biasRegularization = 0.1
+        regularization = 0.12
+        biasRegularization = 0.02
         weightedRegularization = true
-        sweeps = 15
+        sweeps = 20
         initScale = 0.1
         seed = 42
     }

@@ -134,6 +134,8 @@ private struct Workspace {
     var gtDiff: [Int] = []
     var sampleItems: [Int32] = []
     var sampleScores: [Float] = []
+    var hits: [Int]
+    var dcg: [Double]
 
     init(itemCount: Int, cutoffs: [Int]) {
         self.itemCount = itemCount
@@ -144,6 +146,8 @@ private struct Workspace {
         sampleMark = [Int](repeating: -1, count: itemCount)
         allItems = []
         scores = []
+        hits = [Int](repeating: 0, count: cutoffs.count)
+        dcg = [Double](repeating: 0, count: cutoffs.count)
     }
 
     @inline(__always) static func clean(_ s: Float) -> Float { s.isNaN ? -.infinity : s }
@@ -219,8 +223,7 @@ private struct Workspace {
         let n = cutoffs.count
         var geRun = 0, gtRun = 0
         var aucSum = 0.0
-        var hits = [Int](repeating: 0, count: n)
-        var dcg = [Double](repeating: 0, count: n)
+        for j in 0..<n { hits[j] = 0; dcg[j] = 0 }
         for m in 0..<r {
             geRun += geDiff[m]
             gtRun += gtDiff[m]

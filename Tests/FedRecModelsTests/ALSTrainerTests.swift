@@ -63,6 +63,21 @@ import FedRecModels
         #expect(model.userBias == reference.userBias && model.itemBias == reference.itemBias)
     }
 
+    @Test func fitUserMatchesTheBatchUserSolve() throws {
+        let planted = PlantedData(users: 40, items: 30, density: 0.3)
+        let trainer = try ALSTrainer(config: Self.config(dim: 4))
+        var model = try ALSTrainer(config: Self.config(dim: 4)).train(on: planted.train)
+        let byUser = planted.train.byUser()
+        let u = 17
+        let fitted = trainer.fitUser(items: Array(byUser.items[byUser.range(of: u)]),
+                                     ratings: Array(byUser.ratings[byUser.range(of: u)]), model: model)
+        trainer.solveUsers(&model, ratings: byUser)
+        #expect(fitted.factors == Array(model.userFactors[(u * 4)..<(u * 4 + 4)]))
+        #expect(fitted.bias == model.userBias[u])
+        let empty = trainer.fitUser(items: [], ratings: [], model: model)
+        #expect(empty.factors == [0, 0, 0, 0] && empty.bias == 0)
+    }
+
     @Test func userWithoutRatingsGetsZeroFactorsAndBias() throws {
         let data = RatingsDataset(userCount: 3, itemCount: 2, users: [0, 0, 2], items: [0, 1, 1], ratings: [4, 2, 5])
         var config = Self.config(dim: 2)

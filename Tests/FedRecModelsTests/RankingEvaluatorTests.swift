@@ -1,4 +1,5 @@
 import FedRecData
+import Foundation
 import FedRecMath
 import Testing
 import FedRecModels
@@ -139,6 +140,68 @@ import FedRecModels
                                                      testItems: testRows.items[testRows.range(of: u)])
         }
         #expect(summed == one)
+    }
+
+    /// The definitions applied literally: sort every candidate by (score desc, non-relevant
+    /// before relevant, item), read off ranks, count AUC pairs one by one.
+    static func bruteForce(scores: [[Float]], train: [[Int32]], test: [[Int32]], cutoffs: [Int]) -> RankingMetrics {
+        var m = RankingMetrics(candidates: .full, cutoffs: cutoffs)
+        for u in scores.indices {
+            let trained = Set(train[u])
+            let relevant = Set(test[u]).subtracting(trained)
+            guard !relevant.isEmpty else { continue }
+            let candidates = (0..<Int32(scores[u].count)).filter { !trained.contains($0) }
+            let ordered = candidates.sorted { a, b in
+                let sa = scores[u][Int(a)], sb = scores[u][Int(b)]
+                if sa != sb { return sa > sb }
+                let ra = relevant.contains(a), rb = relevant.contains(b)
+                if ra != rb { return !ra }
+                return a < b
+            }
+            let ranks = ordered.enumerated().filter { relevant.contains($0.element) }.map { $0.offset + 1 }
+            m.userCount += 1
+            for (j, k) in cutoffs.enumerated() {
+                let hits = ranks.filter { $0 <= k }
+                m.hitSums[j] += hits.isEmpty ? 0 : 1
+                let dcg = hits.reduce(0.0) { $0 + 1 / log2(Double($1 + 1)) }
+                let ideal = (1...min(k, relevant.count)).reduce(0.0) { $0 + 1 / log2(Double($1 + 1)) }
+                m.ndcgSums[j] += dcg / ideal
+                m.precisionSums[j] += Double(hits.count) / Double(k)
+                m.recallSums[j] += Double(hits.count) / Double(relevant.count)
+            }
+            let negatives = candidates.filter { !relevant.contains($0) }
+            var pairs = 0.0
+            for r in relevant { for n in negatives {
+                let sr = scores[u][Int(r)], sn = scores[u][Int(n)]
+                pairs += sr > sn ? 1 : sr == sn ? 0.5 : 0
+            } }
+            m.aucSum += negatives.isEmpty ? 1 : pairs / Double(relevant.count * negatives.count)
+        }
+        return m
+    }
+
+    @Test func matchesBruteForceDefinitionsOnRandomDataWithTies() throws {
+        var rng = SeededGenerator(seed: 11)
+        let users = 40, items = 25
+        // Scores on a coarse grid so ties are frequent.
+        let scores = (0..<users).map { _ in (0..<items).map { _ in Float(rng.nextIndex(below: 6)) } }
+        var train: [[Int32]] = [], test: [[Int32]] = []
+        for _ in 0..<users {
+            train.append((0..<Int32(items)).filter { _ in rng.nextUnitDouble() < 0.3 })
+            test.append((0..<Int32(items)).filter { _ in rng.nextUnitDouble() < 0.2 })
+        }
+        let cutoffs = [1, 3, 10, 30]
+        let fast = try RankingEvaluator(cutoffs: cutoffs, chunkSize: 7)
+            .evaluate(Self.table(scores), train: Self.interactions(train, items: items), test: Self.interactions(test, items: items))
+        let slow = Self.bruteForce(scores: scores, train: train, test: test, cutoffs: cutoffs)
+        #expect(fast.userCount == slow.userCount && fast.userCount > 30)
+        for k in cutoffs {
+            #expect(abs(fast.hitRate(at: k) - slow.hitRate(at: k)) < 1e-12)
+            #expect(abs(fast.ndcg(at: k) - slow.ndcg(at: k)) < 1e-12)
+            #expect(abs(fast.precision(at: k) - slow.precision(at: k)) < 1e-12)
+            #expect(abs(fast.recall(at: k) - slow.recall(at: k)) < 1e-12)
+        }
+        #expect(abs(fast.auc - slow.auc) < 1e-12)
     }
 
     @Test func rejectsInvalidCutoffs() {
