@@ -40,7 +40,7 @@ public enum Metrics {
         model.itemFactors.withUnsafeBufferPointer { qf in
             for k in 0..<us.count {
                 let u = Int(us[k]), i = Int(its[k])
-                let raw = mu + bu[u] + bi[i] + VectorOps.dot(pf.baseAddress! + u * d, qf.baseAddress! + i * d, count: d)
+                let raw = mu + bu[u] + bi[i] + Kernels.dot(pf.baseAddress! + u * d, qf.baseAddress! + i * d, count: d)
                 m.add(prediction: clamped ? scale.clamp(raw) : raw, rating: rs[k])
             }
         }}}}}}}

@@ -45,7 +45,7 @@ extension BiasedMF: RankingScorer {
             let p = pf.baseAddress! + u * d
             for k in items.indices {
                 let i = Int(items[k])
-                scores[k] = base + bi[i] + VectorOps.dot(p, qf.baseAddress! + i * d, count: d)
+                scores[k] = base + bi[i] + Kernels.dot(p, qf.baseAddress! + i * d, count: d)
             }
         }}}
     }

@@ -104,7 +104,7 @@ public struct SGDTrainer: Sendable {
                 precondition(u >= 0 && u < users && i >= 0 && i < items, "SGDTrainer: rating index out of the model's range")
                 let p = pBase + u * d
                 let q = qBase + i * d
-                let e = t.rating - (mu + bu[u] + bi[i] + VectorOps.dot(p, q, count: d))
+                let e = t.rating - (mu + bu[u] + bi[i] + Kernels.dot(p, q, count: d))
                 sse += Double(e * e)
                 bu[u] += lr * (e - lb * bu[u])
                 bi[i] += lr * (e - lb * bi[i])
