@@ -102,8 +102,11 @@ public struct HTTPResponse: Sendable {
     }
 
     /// The JSON error response `{"error": code, "message": ...}` with the error's status.
+    /// A 401 also carries `WWW-Authenticate: Bearer` (RFC 6750 §3).
     public static func error(_ error: ServerError) -> HTTPResponse {
-        json(errorBody(error), status: HTTPStatus(error.status))
+        var response = json(errorBody(error), status: HTTPStatus(error.status))
+        if error.status == 401 { response.headers.add("WWW-Authenticate", "Bearer realm=\"fedrec\"") }
+        return response
     }
 
     /// The JSON error body `{"error":"<code>","message":"<message>"}` for `error`.
