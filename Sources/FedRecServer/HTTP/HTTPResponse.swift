@@ -84,11 +84,13 @@ public struct HTTPResponse: Sendable {
         text(json, status: status, contentType: "application/json")
     }
 
-    /// An `application/json` response encoding `value` with sorted keys (snake_case is the
-    /// caller's choice of `CodingKeys`).
-    public static func json(encoding value: some Encodable, status: HTTPStatus = .ok) -> HTTPResponse {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+    /// An `application/json` response encoding `value` with `encoder` (default: sorted keys).
+    public static func json(encoding value: some Encodable, status: HTTPStatus = .ok, encoder: JSONEncoder? = nil) -> HTTPResponse {
+        let encoder = encoder ?? {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return encoder
+        }()
         do {
             return HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(try encoder.encode(value)))
         } catch {
