@@ -86,6 +86,8 @@ public struct ServerError: Error, Sendable, Hashable, CustomStringConvertible {
         // MARK: Local failures (never sent by the server itself)
         /// A file could not be read, written, synced or renamed.
         public static let ioFailure = Code("io_failure", status: 500)
+        /// A checkpoint fails its checksums or layout; the server must not start fresh.
+        public static let corruptCheckpoint = Code("corrupt_checkpoint", status: 500)
         /// A token file is malformed or has unsafe permissions.
         public static let invalidTokenFile = Code("invalid_token_file", status: 500)
         /// A socket could not be created, bound or connected.
