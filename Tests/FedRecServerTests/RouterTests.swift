@@ -76,4 +76,23 @@ import Testing
         #expect(HTTPRequest(method: .get, path: "/", headers: ["Authorization": "Basic abc"]).bearerToken == nil)
         #expect(HTTPRequest(method: .get, path: "/", headers: ["Authorization": "Bearer "]).bearerToken == nil)
     }
+
+    @Test func queryParametersAreDecoded() {
+        let request = HTTPRequest(method: .get, path: "/", query: "a=1&name=caf%C3%A9&flag&bad=%ZZ")
+        #expect(request.queryParameter("a") == "1")
+        #expect(request.queryParameter("name") == "café")
+        #expect(request.queryParameter("flag") == "")
+        #expect(request.queryParameter("bad") == nil)
+        #expect(request.queryParameter("missing") == nil)
+    }
+
+    @Test func headersSetReplacesEveryFieldOfThatName() {
+        var headers: HTTPHeaders = ["X-A": "1", "x-a": "2", "B": "3"]
+        #expect(headers.values(for: "x-A") == ["1", "2"])
+        headers.set("X-a", "9")
+        #expect(headers.values(for: "X-A") == ["9"])
+        headers.set("b", nil)
+        #expect(headers["B"] == nil)
+        #expect(headers.count == 1)
+    }
 }
