@@ -120,8 +120,8 @@ struct HTTPServerLoopbackTests {
         defer { test.stop() }
         let client = test.client()
         _ = try client.get("/healthz")
-        // Wait (bounded) until the server has dropped the idle connection.
-        for _ in 0..<100 where test.server.connectionCount > 0 { usleep(20_000) }
+        // Wait (bounded: 10 s) until the server has dropped the idle connection.
+        for _ in 0..<500 where test.server.connectionCount > 0 { usleep(20_000) }
         #expect(test.server.connectionCount == 0)
         #expect(try client.get("/healthz").status == 200)
         #expect(client.connectionsOpened == 2)

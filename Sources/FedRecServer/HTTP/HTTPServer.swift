@@ -272,13 +272,13 @@ public final class HTTPServer: Sendable {
     }
 
     /// Answers `error` and closes gracefully: half-close, then drain what the peer is still sending
-    /// (for at most a second and the body limit) so the kernel does not reset the connection and
-    /// destroy the error response before the peer reads it (RFC 9112 §9.6).
+    /// (for at most a second and max(16 MiB, twice the body limit)) so the kernel does not reset the
+    /// connection and destroy the error response before the peer reads it (RFC 9112 §9.6).
     private func refuse(_ fd: Int32, _ error: ServerError) {
         guard POSIXSocket.sendAll(fd, HTTPResponse.error(error).serialized(keepAlive: false)) else { return }
         Glibc.shutdown(fd, Int32(SHUT_WR))
         let deadline = ContinuousClock.now + min(.seconds(1), configuration.headerTimeout)
-        var budget = configuration.limits.maxBodyBytes + 65536
+        var budget = max(16 << 20, 2 * configuration.limits.maxBodyBytes)
         var scratch = [UInt8](repeating: 0, count: 16384)
         // Bounded by the deadline and the byte budget.
         while budget > 0, case .readable = POSIXSocket.waitReadable(fd, wakeFD: nil, until: deadline) {
