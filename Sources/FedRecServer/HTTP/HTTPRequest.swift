@@ -1,32 +1,3 @@
-/// An HTTP request method: a case-sensitive token such as `GET`.
-public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
-    /// The method token as sent.
-    public let rawValue: String
-    /// Creates a method from its token.
-    public init(rawValue: String) { self.rawValue = rawValue }
-    /// The token.
-    public var description: String { rawValue }
-
-    /// `GET`.
-    public static let get = HTTPMethod(rawValue: "GET")
-    /// `HEAD`: answered like `GET` without a body.
-    public static let head = HTTPMethod(rawValue: "HEAD")
-    /// `POST`.
-    public static let post = HTTPMethod(rawValue: "POST")
-    /// `PUT`.
-    public static let put = HTTPMethod(rawValue: "PUT")
-    /// `DELETE`.
-    public static let delete = HTTPMethod(rawValue: "DELETE")
-}
-
-/// The HTTP protocol version of a request: 1.0 or 1.1 (others are refused with 505).
-public enum HTTPVersion: String, Sendable, Hashable {
-    /// HTTP/1.0: connections close after each response unless the client asks for keep-alive.
-    case http1_0 = "HTTP/1.0"
-    /// HTTP/1.1: connections stay open unless either side sends `Connection: close`.
-    case http1_1 = "HTTP/1.1"
-}
-
 /// A complete, validated HTTP request as produced by `HTTPRequestParser`.
 public struct HTTPRequest: Sendable {
     /// The method.
@@ -85,34 +56,5 @@ public struct HTTPRequest: Sendable {
             }
         }
         return nil
-    }
-}
-
-/// Percent-decoding (RFC 3986 §2.1) into strict UTF-8.
-enum PercentDecoding {
-    /// Decodes `%XX` escapes; nil when an escape is malformed or the result is not valid UTF-8.
-    static func decode(_ text: some StringProtocol) -> String? {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var iterator = text.utf8.makeIterator()
-        while let byte = iterator.next() {
-            if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue)
-                else { return nil }
-                bytes.append(high << 4 | low)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(validating: bytes, as: UTF8.self)
-    }
-
-    static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
