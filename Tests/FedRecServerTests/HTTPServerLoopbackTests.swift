@@ -90,6 +90,7 @@ struct HTTPServerLoopbackTests {
         let response = try test.client().get("/healthz")
         #expect(response.status == 200)
         #expect(response.text == "ok")
+        #expect(response.headers["Date"]?.hasSuffix(" GMT") == true)
         #expect(try test.client().get("/v1/rounds/7").text == "{\"round\":7}")
     }
 

@@ -95,4 +95,9 @@ import Testing
         #expect(headers["B"] == nil)
         #expect(headers.count == 1)
     }
+
+    @Test func httpDateIsIMFFixdate() {
+        #expect(HTTPDate.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDate.format(0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+    }
 }

@@ -86,8 +86,10 @@ public struct HTTPResponse: Sendable {
     ///   - keepAlive: whether the connection stays open; `false` adds `Connection: close`.
     ///   - version: the request's version; an HTTP/1.0 keep-alive answer says `Connection: keep-alive`.
     ///   - includeBody: false for `HEAD` requests (the length is still sent).
-    public func serialized(keepAlive: Bool, version: HTTPVersion = .http1_1, includeBody: Bool = true) -> [UInt8] {
+    ///   - date: the `Date` header value, if the writer has a clock.
+    public func serialized(keepAlive: Bool, version: HTTPVersion = .http1_1, includeBody: Bool = true, date: String? = nil) -> [UInt8] {
         var head = "HTTP/1.1 \(status.code) \(status.reason)\r\n"
+        if let date { head += "Date: \(date)\r\n" }
         for (name, value) in headers
         where !HTTPHeaders.equalsIgnoringCase(name, "Content-Length") && !HTTPHeaders.equalsIgnoringCase(name, "Connection") {
             head += "\(name): \(value)\r\n"

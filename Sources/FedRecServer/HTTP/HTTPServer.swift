@@ -95,6 +95,7 @@ public final class HTTPServer: Sendable {
     private let wakeRead: Int32
     private let wakeWrite: Int32
     private let instruments: Instruments?
+    private let date = HTTPDate()
 
     /// Creates a server; nothing is bound until `start()`.
     public init(configuration: Configuration, router: Router) {
@@ -221,7 +222,7 @@ public final class HTTPServer: Sendable {
                 let response = handle(request)
                 // Decided after the handler, so a shutdown during it still closes this connection.
                 let keepAlive = request.keepAlive && !stopping.load(ordering: .acquiring)
-                let bytes = response.serialized(keepAlive: keepAlive, version: request.version, includeBody: request.method != .head)
+                let bytes = response.serialized(keepAlive: keepAlive, version: request.version, includeBody: request.method != .head, date: date.now())
                 guard POSIXSocket.sendAll(fd, bytes), keepAlive else { return }
                 continue
             case .continueExpected:
@@ -275,7 +276,7 @@ public final class HTTPServer: Sendable {
     /// (for at most a second and max(16 MiB, twice the body limit)) so the kernel does not reset the
     /// connection and destroy the error response before the peer reads it (RFC 9112 §9.6).
     private func refuse(_ fd: Int32, _ error: ServerError) {
-        guard POSIXSocket.sendAll(fd, HTTPResponse.error(error).serialized(keepAlive: false)) else { return }
+        guard POSIXSocket.sendAll(fd, HTTPResponse.error(error).serialized(keepAlive: false, date: date.now())) else { return }
         Glibc.shutdown(fd, Int32(SHUT_WR))
         let deadline = ContinuousClock.now + min(.seconds(1), configuration.headerTimeout)
         var budget = max(16 << 20, 2 * configuration.limits.maxBodyBytes)
