@@ -230,6 +230,10 @@ struct HTTPServerLoopbackTests {
         let answer = raw.readUntilClosed()
         #expect(answer.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
         #expect(answer.contains("Retry-After: 1"))
+        // A client retries the 503 with backoff and gets through once the slot is free.
+        let waiting = test.client(retry: .init(maxAttempts: 200, initialDelay: .milliseconds(10), maxDelay: .milliseconds(50)))
+        holder.close()
+        #expect(try waiting.get("/healthz").status == 200)
     }
 
     @Test func shutdownFinishesInFlightRequestsAndClosesIdleOnes() throws {

@@ -12,7 +12,8 @@ import Darwin
 ///
 /// An instance is not thread-safe: use one per thread (each holds its own connection).
 public final class HTTPClient {
-    /// Retry schedule for failures to connect.
+    /// Retry schedule for failures to connect and for 503 answers (the server is at its connection
+    /// limit or restarting; it sends 503 only before handling a request).
     public struct RetryPolicy: Sendable, Hashable {
         /// The most connection attempts per request, the first included (1: no retry).
         public var maxAttempts: Int
@@ -133,11 +134,22 @@ public final class HTTPClient {
 
     /// Sends one request and reads its response.
     ///
-    /// Connection failures are retried per `configuration.retry`. A reused keep-alive connection that
+    /// Connection failures and 503 answers are retried per `configuration.retry`. A reused keep-alive connection that
     /// turns out closed before any response byte arrives is reopened once and the request re-sent
     /// (the server closes only idle connections, so the request was not processed).
     /// - Throws: `.socketFailure` when the server stays unreachable, `.timedOut`, `.badResponse`.
     public func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: [UInt8] = []) throws(ServerError) -> HTTPClientResponse {
+        var attempt = 1
+        // Bounded by maxAttempts.
+        while true {
+            let response = try sendOnce(method, path, headers: headers, body: body)
+            guard response.status == 503, attempt < configuration.retry.maxAttempts else { return response }
+            sleep(configuration.retry.delay(afterAttempt: attempt))
+            attempt += 1
+        }
+    }
+
+    private func sendOnce(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders, body: [UInt8]) throws(ServerError) -> HTTPClientResponse {
         precondition(path.hasPrefix("/"), "request paths start with '/'")
         var head = "\(method.rawValue) \(path) HTTP/1.1\r\nHost: \(host.contains(":") ? "[\(host)]" : host):\(port)\r\n"
         for (name, value) in headers where !HTTPHeaders.equalsIgnoringCase(name, "Content-Length") && !HTTPHeaders.equalsIgnoringCase(name, "Host") {

@@ -184,9 +184,11 @@ public final class HTTPServer: Sendable {
             POSIXSocket.setSendTimeout(fd, configuration.writeTimeout)
             if activeConnections.load(ordering: .relaxed) >= configuration.maxConnections {
                 instruments?.protocolError(.unavailable)
+                // A short drain (the request usually follows the connect at once) keeps the kernel
+                // from resetting the connection over unread bytes; it also slows a flood down.
                 var busy = HTTPResponse.error(ServerError(.unavailable, "the server is at its limit of \(configuration.maxConnections) connections; retry shortly"))
                 busy.headers.add("Retry-After", "1")
-                _ = POSIXSocket.sendAll(fd, busy.serialized(keepAlive: false))
+                refuse(fd, busy, drainFor: .milliseconds(50))
                 close(fd)
                 continue
             }
@@ -213,7 +215,8 @@ public final class HTTPServer: Sendable {
         var parser = HTTPRequestParser(limits: configuration.limits)
         let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         defer { readBuffer.deallocate() }
-        var currentPhase = HTTPRequestParser.Phase.idle
+        // nil after each answered request, so the next one (even pipelined) gets fresh deadlines.
+        var currentPhase: HTTPRequestParser.Phase? = nil
         var deadline = ContinuousClock.now + configuration.idleTimeout
         // Bounded: every iteration consumes input, answers a request, or waits until a deadline.
         while true {
@@ -224,6 +227,7 @@ public final class HTTPServer: Sendable {
                 let keepAlive = request.keepAlive && !stopping.load(ordering: .acquiring)
                 let bytes = response.serialized(keepAlive: keepAlive, version: request.version, includeBody: request.method != .head, date: date.now())
                 guard POSIXSocket.sendAll(fd, bytes), keepAlive else { return }
+                currentPhase = nil
                 continue
             case .continueExpected:
                 guard POSIXSocket.sendAll(fd, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) else { return }
@@ -245,14 +249,14 @@ public final class HTTPServer: Sendable {
                 }
                 deadline = .now + timeout
             }
-            let idle = currentPhase == .idle
+            let idle = nowPhase == .idle
             if idle && stopping.load(ordering: .acquiring) { return }
             switch POSIXSocket.waitReadable(fd, wakeFD: idle ? wakeRead : nil, until: deadline) {
             case .woken:
                 return
             case .timedOut:
                 if idle { return }
-                let error = ServerError(.requestTimeout, currentPhase == .body
+                let error = ServerError(.requestTimeout, nowPhase == .body
                     ? "the request body did not arrive within \(configuration.bodyTimeout)"
                     : "the request head did not arrive within \(configuration.headerTimeout)")
                 instruments?.protocolError(error.code)
@@ -276,9 +280,13 @@ public final class HTTPServer: Sendable {
     /// (for at most a second and max(16 MiB, twice the body limit)) so the kernel does not reset the
     /// connection and destroy the error response before the peer reads it (RFC 9112 §9.6).
     private func refuse(_ fd: Int32, _ error: ServerError) {
-        guard POSIXSocket.sendAll(fd, HTTPResponse.error(error).serialized(keepAlive: false, date: date.now())) else { return }
+        refuse(fd, HTTPResponse.error(error), drainFor: min(.seconds(1), configuration.headerTimeout))
+    }
+
+    private func refuse(_ fd: Int32, _ response: HTTPResponse, drainFor drainTime: Duration) {
+        guard POSIXSocket.sendAll(fd, response.serialized(keepAlive: false, date: date.now())) else { return }
         Glibc.shutdown(fd, Int32(SHUT_WR))
-        let deadline = ContinuousClock.now + min(.seconds(1), configuration.headerTimeout)
+        let deadline = ContinuousClock.now + drainTime
         var budget = max(16 << 20, 2 * configuration.limits.maxBodyBytes)
         var scratch = [UInt8](repeating: 0, count: 16384)
         // Bounded by the deadline and the byte budget.
