@@ -214,6 +214,31 @@ struct HTTPServerLoopbackTests {
         #expect(answer.hasSuffix("\r\n\r\n"))
     }
 
+    @Test func http10ClosesUnlessKeepAliveIsAsked() throws {
+        let test = try TestServer()
+        defer { test.stop() }
+        let closing = try RawConnection(port: test.port)
+        closing.send("GET /healthz HTTP/1.0\r\n\r\n")
+        let answer = closing.readUntilClosed()
+        #expect(answer.contains("Connection: close\r\n") && answer.hasSuffix("ok"))
+        let keeping = try RawConnection(port: test.port)
+        keeping.send("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        #expect(keeping.read(until: "ok").contains("Connection: keep-alive\r\n"))
+        keeping.send("GET /v1/rounds/5 HTTP/1.0\r\n\r\n")
+        #expect(keeping.readUntilClosed().hasSuffix("{\"round\":5}"))
+    }
+
+    @Test func latencyIsRecordedPerRoutePattern() throws {
+        let test = try TestServer()
+        defer { test.stop() }
+        let client = test.client()
+        for round in 1...3 { _ = try client.get("/v1/rounds/\(round)") }
+        _ = try client.get("/nowhere")
+        let text = test.metrics.render()
+        #expect(text.contains("fedrec_http_request_duration_seconds_count{route=\"/v1/rounds/{r}\"} 3\n"))
+        #expect(text.contains("fedrec_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1\n"))
+    }
+
     @Test func idleConnectionIsClosedSilentlyAfterTheIdleTimeout() throws {
         let test = try TestServer(idleTimeout: .milliseconds(100))
         defer { test.stop() }
