@@ -1,1 +1,0 @@
-/// FedRecServer: the HTTP/1.1 aggregation service.

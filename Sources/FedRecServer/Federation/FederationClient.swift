@@ -1,0 +1,73 @@
+import Foundation
+
+/// The client side of docs/protocol.md §5 for `fedrec client`: typed calls over one keep-alive
+/// `HTTPClient` with the client's bearer token. Not thread-safe: one per client thread.
+///
+/// A client loop looks like:
+/// ```swift
+/// let api = try FederationClient(url: "http://127.0.0.1:8080", token: token)
+/// while true {
+///     let ticket = try api.checkIn()
+///     guard ticket.selected else { sleep(ticket.retryAfterSeconds ?? 1); continue }
+///     let model = try api.fetchModel()                    // model.round == ticket.round
+///     let update = train(model)                           // clip + noise, same layout
+///     _ = try api.submit(TensorMessage(round: model.round, layout: model.layout, values: update))
+/// }
+/// ```
+/// Refusals arrive as `ServerError` with the server's code (`.staleRound`, `.budgetExhausted`, …),
+/// so the loop can switch on `error.code`.
+public final class FederationClient {
+    /// The underlying HTTP client.
+    public let http: HTTPClient
+    private let authorization: HTTPHeaders
+
+    /// Creates a client for the server at `url` (`http://HOST:PORT`) using `token`.
+    /// - Throws: `.badRequest` for a malformed URL.
+    public init(url: String, token: String, configuration: HTTPClient.Configuration = .init()) throws(ServerError) {
+        http = try HTTPClient(url: url, configuration: configuration)
+        authorization = ["Authorization": "Bearer \(token)"]
+    }
+
+    /// Creates a client over an existing `HTTPClient`.
+    public init(http: HTTPClient, token: String) {
+        self.http = http
+        authorization = ["Authorization": "Bearer \(token)"]
+    }
+
+    /// `GET /v1/status`.
+    public func status() throws(ServerError) -> RoundStatus {
+        try decode(RoundStatus.self, from: try checked(http.get("/v1/status", headers: authorization)))
+    }
+
+    /// `POST /v1/checkin`: whether this client is selected in the open round.
+    public func checkIn() throws(ServerError) -> CheckInResult {
+        try decode(CheckInResult.self, from: try checked(http.post("/v1/checkin", body: [], headers: authorization)))
+    }
+
+    /// `GET /v1/model`, decoded and validated (finite values).
+    public func fetchModel() throws(ServerError) -> TensorMessage {
+        let response = try checked(http.get("/v1/model", headers: authorization))
+        return try TensorWireFormat.decode(response.body)
+    }
+
+    /// `POST /v1/rounds/{update.round}/updates`.
+    public func submit(_ update: TensorMessage) throws(ServerError) -> UpdateReceipt {
+        let body = TensorWireFormat.encode(update)
+        let response = try checked(http.post("/v1/rounds/\(update.round)/updates", body: body, contentType: TensorWireFormat.contentType, headers: authorization))
+        return try decode(UpdateReceipt.self, from: response)
+    }
+
+    private func checked(_ response: HTTPClientResponse) throws(ServerError) -> HTTPClientResponse {
+        if let error = response.error { throw error }
+        guard (200...299).contains(response.status) else { throw ServerError(.badResponse, "unexpected status \(response.status)") }
+        return response
+    }
+
+    private func decode<T: Decodable>(_: T.Type, from response: HTTPClientResponse) throws(ServerError) -> T {
+        do {
+            return try FederationRoutes.jsonDecoder.decode(T.self, from: .init(response.body))
+        } catch {
+            throw ServerError(.badResponse, "the server's \(T.self) JSON could not be read: \(response.text.prefix(200))")
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+
+/// Registers the endpoints of docs/protocol.md §5 on a router, on top of a `RoundCoordinator`.
+///
+/// The routes own everything protocol-level: bearer authentication, content types, the order of
+/// checks on updates (token → admission → decoding), tensor decoding against the model layout,
+/// JSON bodies, and the metrics `fedrec_updates_accepted_total`,
+/// `fedrec_updates_rejected_total{reason}`, and the gauges refreshed from `status()` on each scrape
+/// (`fedrec_round`, `fedrec_model_version`, `fedrec_epsilon_spent`, `fedrec_epsilon_budget`).
+/// The coordinator owns the rounds. Wire it up as:
+/// ```swift
+/// let metrics = Metrics()
+/// var router = Router()
+/// FederationRoutes.install(on: &router, coordinator: coordinator,
+///                          authenticator: BearerAuthenticator(tokens: tokens), metrics: metrics)
+/// let server = HTTPServer(configuration: .init(port: port,
+///     limits: FederationRoutes.limits(for: coordinator.modelLayout), metrics: metrics), router: router)
+/// ```
+public enum FederationRoutes {
+    /// Request limits whose body limit is exactly one encoded update of `layout`.
+    public static func limits(for layout: [TensorSpec]) -> HTTPRequestParser.Limits {
+        HTTPRequestParser.Limits(maxBodyBytes: TensorWireFormat.encodedByteCount(layout: layout))
+    }
+
+    /// Adds `/healthz`, `/v1/status`, `/v1/checkin`, `/v1/model`, `/v1/rounds/{r}/updates` and
+    /// `/metrics` to `router`.
+    public static func install(on router: inout Router, coordinator: some RoundCoordinator, authenticator: BearerAuthenticator, metrics: Metrics) {
+        let accepted = metrics.counter("fedrec_updates_accepted_total", help: "Updates accepted into a round.")
+        let layout = coordinator.modelLayout
+        let rejectedHelp = "Updates refused, by reason (an error code of docs/protocol.md)."
+
+        router.add(.get, "/healthz") { _ in .text("ok") }
+
+        router.add(.get, "/v1/status") { request in
+            _ = try authenticator.authenticate(request)
+            return .json(encoding: coordinator.status(), encoder: jsonEncoder)
+        }
+
+        router.add(.post, "/v1/checkin") { request in
+            let client = try authenticator.authenticate(request)
+            return .json(encoding: try coordinator.checkIn(clientID: client), encoder: jsonEncoder)
+        }
+
+        router.add(.get, "/v1/model") { request in
+            let client = try authenticator.authenticate(request)
+            let snapshot = try coordinator.currentModel(clientID: client)
+            var response = HTTPResponse.binary(snapshot.encoded)
+            response.headers.add("ETag", "\"\(snapshot.version)\"")
+            response.headers.add("Cache-Control", "no-store")
+            return response
+        }
+
+        router.add(.post, "/v1/rounds/{r}/updates") { request in
+            do {
+                let client = try authenticator.authenticate(request)
+                guard let text = request.pathParameters["r"], let round = UInt64(text) else {
+                    throw ServerError(.badRequest, "the round in the path must be a non-negative integer")
+                }
+                guard let type = request.headers["Content-Type"], type.split(separator: ";").first.map({ HTTPHeaders.equalsIgnoringCase($0.trimmingSpaces(), TensorWireFormat.contentType) }) == true else {
+                    throw ServerError(.unsupportedMediaType, "send updates as Content-Type: \(TensorWireFormat.contentType)")
+                }
+                try coordinator.admitUpdate(clientID: client, round: round)
+                let update = try TensorWireFormat.decode(request.body, expectedLayout: layout)
+                guard update.round == round else {
+                    throw ServerError(.badRequest, "the update body is for round \(update.round) but was posted to round \(round)")
+                }
+                let receipt = try coordinator.submitUpdate(clientID: client, round: round, update: update)
+                accepted.increment()
+                return .json(encoding: receipt, encoder: jsonEncoder)
+            } catch let error as ServerError {
+                metrics.counter("fedrec_updates_rejected_total", help: rejectedHelp, labels: ["reason": error.code.name]).increment()
+                throw error
+            }
+        }
+
+        router.add(.get, "/metrics") { request in
+            _ = try authenticator.authenticate(request)
+            let status = coordinator.status()
+            metrics.gauge("fedrec_round", help: "The open round.").set(Double(status.round))
+            metrics.gauge("fedrec_model_version", help: "Models released so far.").set(Double(status.modelVersion))
+            metrics.gauge("fedrec_epsilon_spent", help: "Privacy budget spent (epsilon at the ledger's delta).").set(status.epsilonSpent)
+            metrics.gauge("fedrec_epsilon_budget", help: "Privacy budget (epsilon).").set(status.epsilonBudget)
+            return .text(metrics.render(), contentType: Metrics.contentType)
+        }
+    }
+
+    /// snake_case keys, sorted, as every JSON body of the protocol.
+    static let jsonEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    /// The matching decoder for clients.
+    static let jsonDecoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }()
+}
