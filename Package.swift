@@ -18,7 +18,9 @@ let package = Package(
         .target(name: "FedRecPrivacy", dependencies: ["FedRecMath"], swiftSettings: strict),
         .target(name: "FedRecFederation", dependencies: ["FedRecModels", "FedRecPrivacy"], swiftSettings: strict),
         .target(name: "FedRecServer", dependencies: ["FedRecFederation"], swiftSettings: strict),
-        .target(name: "FedRecCLI", dependencies: ["FedRecServer", "FedRecFederation", "FedRecModels", "FedRecPrivacy", "FedRecData"], swiftSettings: strict),
+        .target(name: "FedRecReport", swiftSettings: strict),
+        .target(name: "FedRecExperiments", dependencies: ["FedRecFederation", "FedRecReport"], swiftSettings: strict),
+        .target(name: "FedRecCLI", dependencies: ["FedRecExperiments", "FedRecServer", "FedRecFederation", "FedRecModels", "FedRecPrivacy", "FedRecData"], swiftSettings: strict),
         .executableTarget(name: "fedrec", dependencies: ["FedRecCLI"], swiftSettings: strict),
 
         .testTarget(name: "FedRecMathTests", dependencies: ["FedRecMath"]),
@@ -27,6 +29,8 @@ let package = Package(
         .testTarget(name: "FedRecPrivacyTests", dependencies: ["FedRecPrivacy"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FedRecFederationTests", dependencies: ["FedRecFederation"]),
         .testTarget(name: "FedRecServerTests", dependencies: ["FedRecServer"]),
+        .testTarget(name: "FedRecReportTests", dependencies: ["FedRecReport"]),
+        .testTarget(name: "FedRecExperimentsTests", dependencies: ["FedRecExperiments"]),
         .testTarget(name: "FedRecCLITests", dependencies: ["FedRecCLI"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,1 @@
+/// FedRecExperiments: one simulation point end to end, and sweeps over them.

@@ -1,0 +1,1 @@
+/// FedRecReport: SVG charts, CSV and markdown reports, with no dependencies.
