@@ -34,8 +34,8 @@ public struct LocalTrainingConfig: Sendable, Hashable, Codable {
 
     /// Creates a local-step configuration (defaults tuned on MovieLens-100K; see docs of ``SimulationConfig``).
     public init(
-        epochs: Int = 1, learningRate: Float = 0.05, regularization: Float = 0.02,
-        userRegularization: Float = 1, userState: UserState = .reconstruct, trainsUserEmbedding: Bool = false
+        epochs: Int = 3, learningRate: Float = 0.05, regularization: Float = 0.1,
+        userRegularization: Float = 3.5, userState: UserState = .reconstruct, trainsUserEmbedding: Bool = true
     ) {
         self.epochs = epochs
         self.learningRate = learningRate
