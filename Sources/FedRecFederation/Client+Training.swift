@@ -110,8 +110,8 @@ extension Client {
                 for k in 0..<n {
                     let i = Int(touchedItems[k])
                     out[k * stride1] = biases[k] - g[1 + i]
-                    let q = rows + k * P, gq = g.baseAddress! + factorBase + i * d
-                    for a in 0..<d { out[k * stride1 + 1 + a] = q[a] - gq[a] }
+                    _subtract(rows + k * P, g.baseAddress! + factorBase + i * d,
+                              into: out.baseAddress! + k * stride1 + 1, count: d)
                 }
                 initialized = n * stride1
             }

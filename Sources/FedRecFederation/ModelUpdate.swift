@@ -108,7 +108,7 @@ extension ModelUpdate {
         precondition(target.count == parameterCount, "ModelUpdate.add: target has the wrong length")
         values.withUnsafeBufferPointer { v in
             if isDense {
-                for k in 0..<v.count { target[k] += v[k] }
+                _add(v.baseAddress!, into: target.baseAddress!, count: v.count)
                 return
             }
             let d = dim, stride = d + 1, factorBase = 1 + itemCount
@@ -116,9 +116,7 @@ extension ModelUpdate {
             for (k, item) in touchedItems.enumerated() {
                 let i = Int(item)
                 target[1 + i] += v[k * stride]
-                let row = target.baseAddress! + factorBase + i * d
-                let src = v.baseAddress! + k * stride + 1
-                for a in 0..<d { row[a] += src[a] }
+                _add(v.baseAddress! + k * stride + 1, into: target.baseAddress! + factorBase + i * d, count: d)
             }
         }
     }

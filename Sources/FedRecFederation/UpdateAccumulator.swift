@@ -35,7 +35,7 @@ public struct UpdateAccumulator: Sendable {
             allTouched = true
             sum.withUnsafeMutableBufferPointer { s in
                 update.values.withUnsafeBufferPointer { v in
-                    for k in 0..<s.count { s[k] += v[k] }
+                    _add(v.baseAddress!, into: s.baseAddress!, count: s.count)
                 }
             }
             return
@@ -51,9 +51,7 @@ public struct UpdateAccumulator: Sendable {
                         touched.append(item)
                     }
                     s[1 + i] += v[k * stride]
-                    let row = s.baseAddress! + factorBase + i * d
-                    let src = v.baseAddress! + k * stride + 1
-                    for a in 0..<d { row[a] += src[a] }
+                    _add(v.baseAddress! + k * stride + 1, into: s.baseAddress! + factorBase + i * d, count: d)
                 }
             }
         }
@@ -80,11 +78,9 @@ public struct UpdateAccumulator: Sendable {
                 let i = Int(item)
                 target[1 + i] += s[1 + i]
                 s[1 + i] = 0
-                let base = factorBase + i * d
-                for a in base..<(base + d) {
-                    target[a] += s[a]
-                    s[a] = 0
-                }
+                let row = s.baseAddress! + factorBase + i * d
+                _add(row, into: target.baseAddress! + factorBase + i * d, count: d)
+                row.update(repeating: 0, count: d)
             }
         }
         let n = count

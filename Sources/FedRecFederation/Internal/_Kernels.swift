@@ -161,3 +161,35 @@ func _choleskySolve(_ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer
     }
     return true
 }
+
+/// y ← y + x over `count` elements (SIMD4 body, scalar tail).
+@inline(__always)
+func _add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    while i + 4 <= count {
+        let s = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD4<Float>.self)
+            + UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Float>.self)
+        UnsafeMutableRawPointer(y + i).storeBytes(of: s, as: SIMD4<Float>.self)
+        i += 4
+    }
+    while i < count {
+        y[i] += x[i]
+        i += 1
+    }
+}
+
+/// out ← a − b over `count` elements (SIMD4 body, scalar tail).
+@inline(__always)
+func _subtract(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    while i + 4 <= count {
+        let s = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD4<Float>.self)
+            - UnsafeRawPointer(b + i).loadUnaligned(as: SIMD4<Float>.self)
+        UnsafeMutableRawPointer(out + i).storeBytes(of: s, as: SIMD4<Float>.self)
+        i += 4
+    }
+    while i < count {
+        out[i] = a[i] - b[i]
+        i += 1
+    }
+}
