@@ -17,9 +17,9 @@ import Foundation
 /// What mattered: training p_u jointly in the local epochs (0.638 → 0.620 on the synthetic
 /// set); FedAdam over FedAvg at equal rounds (FedAvg at η = 1: 0.668 on the synthetic set);
 /// τ (1e-2 is too damped); and above all the strength of the user prior (ridge λ, L2), which
-/// is data dependent: noisy ML-100K prefers λ ≈ 5–10 (0.906 at λ = 10 after 300 rounds), the
-/// synthetic set λ ≈ 2–3, low-noise data (σ = 0.25) λ ≈ 1. Set `local.userRegularization`
-/// for such data. FedYogi matches FedAdam; persistent user state, 5 local epochs and d = 32
+/// is data dependent: noisy ML-100K prefers λ ≈ 5–10 (0.908 at λ = 10 with a ridge-only user
+/// and one local epoch), the synthetic set λ ≈ 2–3, low-noise data (σ = 0.25) λ ≈ 1. Set
+/// `local.userRegularization` for such data. FedYogi matches FedAdam; persistent user state, 5 local epochs and d = 32
 /// change RMSE by < 0.005.
 public struct SimulationConfig: Sendable, Hashable, Codable {
     /// Number of training rounds T (≥ 1).

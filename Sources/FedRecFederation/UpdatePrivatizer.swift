@@ -28,25 +28,3 @@ public protocol UpdatePrivatizer: Sendable {
         _ sum: inout [Float], participants: Int, using rng: inout some RandomNumberGenerator
     ) -> AggregateDecision
 }
-
-/// Whether the server may apply a round's aggregate.
-public enum AggregateDecision: Sendable, Hashable {
-    /// Apply the (privatized) sum.
-    case release
-    /// Drop the round (e.g. fewer updates than the minimum count); the reason is reported.
-    case discard(reason: String)
-}
-
-/// The identity transform of a non-private run (`--no-dp`): no clipping, no noise.
-public struct IdentityPrivatizer: UpdatePrivatizer {
-    /// Creates the identity transform.
-    public init() {}
-    /// Always false.
-    public var isPrivate: Bool { false }
-    /// Leaves the update unchanged (and sparse).
-    public func privatizeClientUpdate(_ update: inout ModelUpdate, using rng: inout some RandomNumberGenerator) {}
-    /// Leaves the sum unchanged and releases it.
-    public func privatizeAggregate(
-        _ sum: inout [Float], participants: Int, using rng: inout some RandomNumberGenerator
-    ) -> AggregateDecision { .release }
-}
