@@ -188,7 +188,8 @@ extension Client {
                 }
             }
         }
-        _weightedGram(rows: rows, weights: weights, n: n, stride: P, gram: gram)
+        // Items rated once each (the usual case) need no weights in the Gram matrix.
+        _weightedGram(rows: rows, weights: n == m ? nil : UnsafePointer(weights), n: n, stride: P, gram: gram)
         cross.update(repeating: 0, count: P)
         rhs.update(repeating: 0, count: P)
         for k in 0..<n {

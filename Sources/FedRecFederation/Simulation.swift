@@ -42,7 +42,7 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
     ///   - train: training interactions; one client per user.
     ///   - heldOut: held-out interactions in the same index space.
     /// - Throws: ``FederationError`` if the config is out of range, the two sets differ in
-    ///   shape, there are no training ratings or no held-out users, fixed-size sampling asks
+    ///   shape, the data are implicit feedback, there are no training ratings or no held-out users, fixed-size sampling asks
     ///   for more clients than exist, or a private run asks for fixed-size sampling.
     public init(train: RatingsDataset, heldOut: RatingsDataset, config: SimulationConfig, privatizer: Privatizer) throws {
         try config.validate()
@@ -51,6 +51,9 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
         }
         guard train.count > 0, train.userCount > 0 else {
             throw FederationError(.invalidData, "the training set (\(train.source)) has no ratings; there is nothing to train on")
+        }
+        guard train.feedback == .explicit else {
+            throw FederationError(.invalidData, "the data set (\(train.source)) holds implicit feedback; the federated MF simulation fits and scores explicit ratings (RMSE, MAE); use --model neumf for implicit data")
         }
         guard heldOut.count > 0 else {
             throw FederationError(.invalidData, "the data set (\(heldOut.source)) has no held-out users to evaluate on; use a holdout fraction > 0 or users with more ratings")

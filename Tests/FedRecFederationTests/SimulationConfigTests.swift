@@ -70,6 +70,17 @@ import Testing
         }
     }
 
+    @Test func refusesImplicitFeedback() throws {
+        var train = data.train, heldOut = data.heldOut
+        train.feedback = .implicit
+        heldOut.feedback = .implicit
+        #expect {
+            _ = try Simulation(train: train, heldOut: heldOut, config: SimulationConfig())
+        } throws: { error in
+            (error as? FederationError)?.code == .invalidData && "\(error)".contains("implicit")
+        }
+    }
+
     @Test func refusesTrainAndHeldOutSetsOfDifferentShapes() throws {
         let other = RatingsDataset(userCount: 3, itemCount: 2, users: [0], items: [1], ratings: [4])
         #expect(throws: FederationError.self) {

@@ -61,7 +61,7 @@ func _sumOfSquares(_ x: UnsafeBufferPointer<Float>) -> Double {
     return s
 }
 
-/// Lower triangle of the weighted Gram matrix G = Σₖ cₖ·qₖ·qₖᵀ over `n` padded rows
+/// Lower triangle of the weighted Gram matrix G = Σₖ cₖ·qₖ·qₖᵀ (cₖ = 1 when `weights` is nil) over `n` padded rows
 /// `rows[k·P ..< k·P + P]` (P a multiple of 8), written to `gram` (P × P, row-major). Writes
 /// the 4×8 tiles that meet the lower triangle; entries above it may hold garbage and are
 /// never read.
@@ -71,8 +71,20 @@ func _sumOfSquares(_ x: UnsafeBufferPointer<Float>) -> Double {
 /// it streams over the rows, so it is stored once instead of once per rating.
 @inline(__always)
 func _weightedGram(
-    rows: UnsafePointer<Float>, weights: UnsafePointer<Float>, n: Int, stride P: Int,
+    rows: UnsafePointer<Float>, weights: UnsafePointer<Float>?, n: Int, stride P: Int,
     gram: UnsafeMutablePointer<Float>
+) {
+    if let weights {
+        _gramTiles(rows: rows, n: n, stride: P, gram: gram) { k, y in y * weights[k] }
+    } else {
+        _gramTiles(rows: rows, n: n, stride: P, gram: gram) { _, y in y }
+    }
+}
+
+@inline(__always)
+private func _gramTiles(
+    rows: UnsafePointer<Float>, n: Int, stride P: Int, gram: UnsafeMutablePointer<Float>,
+    weigh: (Int, SIMD4<Float>) -> SIMD4<Float>
 ) {
     var r0 = 0
     while r0 < P {
@@ -84,7 +96,7 @@ func _weightedGram(
             for k in 0..<n {
                 let x0 = UnsafeRawPointer(row + c0).loadUnaligned(as: SIMD4<Float>.self)
                 let x1 = UnsafeRawPointer(row + c0 + 4).loadUnaligned(as: SIMD4<Float>.self)
-                let y = UnsafeRawPointer(row + r0).loadUnaligned(as: SIMD4<Float>.self) * weights[k]
+                let y = weigh(k, UnsafeRawPointer(row + r0).loadUnaligned(as: SIMD4<Float>.self))
                 let y0 = SIMD4(repeating: y[0]), y1 = SIMD4(repeating: y[1])
                 let y2 = SIMD4(repeating: y[2]), y3 = SIMD4(repeating: y[3])
                 a0 += y0 * x0; a1 += y0 * x1
