@@ -1,1 +1,0 @@
-/// FedRecFederation: clients, aggregator, sampling, rounds, simulation.

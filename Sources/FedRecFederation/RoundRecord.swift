@@ -1,0 +1,24 @@
+/// What happened in one round of a simulation.
+public struct RoundRecord: Sendable, Hashable, Codable {
+    /// The round number, from 1.
+    public var round: Int
+    /// Number of clients that took part.
+    public var participants: Int
+    /// Mean L2 norm of the participants' updates before any privacy transform (0 if none).
+    public var meanUpdateNorm: Double
+    /// Mean squared training error of the participants with the round's global model and their
+    /// fitted user embeddings, before local SGD (NaN if no ratings took part).
+    public var trainLoss: Double
+    /// Held-out RMSE after this round, when it was evaluated.
+    public var rmse: Double?
+    /// Held-out MAE after this round, when it was evaluated.
+    public var mae: Double?
+    /// False when the privacy hook discarded the aggregate (the model did not change).
+    public var released: Bool
+    /// Why the aggregate was discarded, if it was.
+    public var discardReason: String?
+    /// Seconds spent training this round: sampling, local steps, aggregation (no evaluation).
+    public var roundSeconds: Double
+    /// Seconds since the run started, evaluation included (for progress and ETA).
+    public var elapsedSeconds: Double
+}

@@ -1,0 +1,30 @@
+/// The privacy seam: where clipping and noise plug into a federated round.
+///
+/// Two hooks, following the trust models of DESIGN §3:
+/// 1. ``privatizeClientUpdate(_:using:)`` runs **on the client**, on its Δ before it leaves
+///    (clip to L2 ≤ C; add the client's share of Gaussian noise under `distributed` or `local`
+///    trust). It receives the client's own generator, so a seeded simulation stays
+///    reproducible; a real deployment passes a secure generator.
+/// 2. ``privatizeAggregate(_:participants:using:)`` runs **on the server**, on the dense sum of
+///    the round's updates before it is divided and applied (central noise N(0, z²C²) under
+///    `central` trust; the minimum-count check of `distributed` trust, discarding a round with
+///    too few updates).
+///
+/// The mechanism (clip, add noise) lives here; the accounting (ε over rounds) does not: it is
+/// the job of FedRecPrivacy's accountants, which assume **Poisson** subsampling — hence
+/// ``isPrivate``, which makes the simulation refuse fixed-size sampling.
+public protocol UpdatePrivatizer: Sendable {
+    /// True when this transform gives a differential-privacy guarantee; such runs must use
+    /// Poisson sampling and the fixed denominator q·N.
+    var isPrivate: Bool { get }
+
+    /// Transforms one client's update in place before it leaves the client.
+    /// Call ``ModelUpdate/withDenseValues(_:)`` before adding noise: a noised update is dense.
+    func privatizeClientUpdate(_ update: inout ModelUpdate, using rng: inout some RandomNumberGenerator)
+
+    /// Transforms the round's summed update (dense, ``ItemModel`` layout) in place and decides
+    /// whether the round is released. `participants` is the number of updates in the sum.
+    func privatizeAggregate(
+        _ sum: inout [Float], participants: Int, using rng: inout some RandomNumberGenerator
+    ) -> AggregateDecision
+}
