@@ -53,12 +53,16 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
     /// ε of one client's updates against the server after ``roundsRun`` rounds (nil under central
     /// trust, where the server sees updates unnoised).
     public private(set) var serverViewEpsilon: Double?
-    /// The largest round count some accountant has proven to be within budget.
+    /// The largest total round count some accountant has proven to be within budget.
     public private(set) var provenRounds: Int = 0
+    /// The smallest total round count known to exceed the budget under every accountant, once found.
+    public private(set) var exceedingRounds: Int?
+    /// The RDP curve of one round on ``RDPAccountant/defaultOrders`` (cached: n rounds are n times it).
+    let roundRDP: [Double]
 
     /// Creates an empty ledger.
     /// - Throws: `PrivacyError.invalidParameter` for ε ≤ 0, δ ∉ (0, 1), an invalid round event, or a
-    ///   server view under central trust.
+    ///   server view under central trust; `.unsupportedEvent` if the round event cannot be accounted.
     public init(runID: String, configFingerprint: String, epsilonBudget: Double, delta: Double,
                 trust: TrustModel, roundEvent: PrivacyEvent, serverViewEvent: PrivacyEvent?,
                 noiseSource: NoiseSource) throws {
@@ -80,6 +84,9 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
         self.roundEvent = roundEvent
         self.serverViewEvent = serverViewEvent
         self.noiseSource = noiseSource.description
+        var rdp = RDPAccountant()
+        try rdp.compose(roundEvent)
+        roundRDP = rdp.rdp
     }
 
     /// Creates the ledger of a run of `mechanism` at sampling rate `q`.
@@ -92,16 +99,24 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
     }
 
     /// ε after `rounds` rounds of ``roundEvent`` under `accountant` (0 for no rounds).
-    /// - Complexity: microseconds for RDP; up to about a second for PLD at 10,000 rounds.
+    /// - Complexity: microseconds for RDP (the per-round curve is cached); up to about a second for
+    ///   PLD at 10,000 rounds.
     public func epsilon(afterRounds rounds: Int, accountant: AccountantKind) throws -> Double {
         guard rounds > 0 else { return 0 }
-        var acc = accountant.makeAccountant()
-        try acc.compose(roundEvent, count: rounds)
-        return try acc.epsilon(delta: delta)
+        switch accountant {
+        case .rdp:
+            let n = Double(rounds)
+            return try RDPAccountant(orders: RDPAccountant.defaultOrders, rdp: roundRDP.map { $0 * n }).epsilon(delta: delta)
+        case .pld:
+            var acc = PLDAccountant()
+            try acc.compose(roundEvent, count: rounds)
+            return try acc.epsilon(delta: delta)
+        }
     }
 
-    /// The tightest ε proven for the rounds run so far (the minimum over accountants of their bounds
-    /// covering exactly ``roundsRun`` rounds).
+    /// The tightest ε known for the rounds run so far: the minimum over accountants of their bounds
+    /// covering exactly ``roundsRun`` rounds. RDP is updated every round; PLD only by
+    /// ``refreshSpent(accountants:)`` (call it before a report), since it costs up to a second.
     public var epsilonSpentSoFar: Double {
         guard roundsRun > 0 else { return 0 }
         return epsilonSpent.values.filter { $0.rounds == roundsRun }.map(\.epsilon).min() ?? .infinity
@@ -110,27 +125,70 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
     /// The budget left: ε budget − ``epsilonSpentSoFar`` (never negative).
     public var epsilonRemaining: Double { max(0, epsilonBudget - epsilonSpentSoFar) }
 
+    /// The refusal for running to `total` rounds, with ε spent so far (the tighter of RDP and PLD) and left.
+    func exhausted(total: Int, epsilon: Double?) -> PrivacyError {
+        var spent = epsilonSpentSoFar
+        if spent > epsilonBudget, let pld = try? self.epsilon(afterRounds: roundsRun, accountant: .pld) { spent = min(spent, pld) }
+        let over = epsilon.map { "would spend epsilon = \($0) at delta = \(delta)" } ?? "would exceed the budget at delta = \(delta)"
+        return PrivacyError(.budgetExhausted, "running to round \(total) \(over), over the budget of \(epsilonBudget): \(spent) spent in \(roundsRun) round(s), \(max(0, epsilonBudget - spent)) left. Stop here, or start a new run with a larger budget or more noise")
+    }
+
     /// Proves that `rounds` more rounds stay within the budget, or throws.
-    /// - Returns: the ε bound after those rounds and the accountant that proved it.
     /// - Throws: `PrivacyError.budgetExhausted` with ε spent and left; `.invalidParameter` if rounds < 1.
-    @discardableResult
-    public func check(rounds: Int = 1) throws -> (epsilon: Double, accountant: AccountantKind) {
+    public func check(rounds: Int = 1) throws {
         try PrivacyError.checkCount(rounds, name: "rounds")
         let total = roundsRun + rounds
+        if total <= provenRounds { return }
+        if let exceeding = exceedingRounds, total >= exceeding { throw exhausted(total: total, epsilon: nil) }
         var best = Double.infinity
         for kind in [AccountantKind.rdp, .pld] {
             let e = try epsilon(afterRounds: total, accountant: kind)
-            if e <= epsilonBudget { return (e, kind) }
+            if e <= epsilonBudget { return }
             best = min(best, e)
         }
-        throw PrivacyError(.budgetExhausted, "running \(rounds) more round(s) (to \(total) in all) would spend epsilon = \(best) at delta = \(delta), over the budget of \(epsilonBudget): \(epsilonSpentSoFar) spent in \(roundsRun) round(s), \(epsilonRemaining) left. Stop here, or start a new run with a larger budget or more noise")
+        throw exhausted(total: total, epsilon: best)
     }
 
     /// True if `rounds` more rounds stay within the budget.
     public func canRun(rounds: Int = 1) -> Bool {
         guard rounds >= 1 else { return false }
-        if roundsRun + rounds <= provenRounds { return true }
         return (try? check(rounds: rounds)) != nil
+    }
+
+    /// Finds the largest total round count within budget, starting from `total` (which must be checked):
+    /// RDP first (cheap), then PLD, by doubling and bisection (ε grows with the rounds). Sets
+    /// ``provenRounds`` and ``exceedingRounds``; returns false if `total` itself is over budget.
+    mutating func prove(total: Int) throws -> Bool {
+        func within(_ n: Int, _ kind: AccountantKind) throws -> Bool { try epsilon(afterRounds: n, accountant: kind) <= epsilonBudget }
+        func limit(from start: Int, _ kind: AccountantKind) throws -> Int {
+            // start is within budget; find the last n within budget.
+            var good = start
+            var step = 1
+            var bad: Int? = nil
+            while bad == nil {
+                let next = good + step
+                if next > 1 << 40 { return good }
+                if try within(next, kind) { good = next; step *= 2 } else { bad = next }
+            }
+            var hi = bad!
+            while hi - good > 1 {
+                let mid = good + (hi - good) / 2
+                if try within(mid, kind) { good = mid } else { hi = mid }
+            }
+            return good
+        }
+        if try within(total, .rdp) {
+            provenRounds = max(provenRounds, try limit(from: total, .rdp))
+            return true
+        }
+        if try within(total, .pld) {
+            let last = try limit(from: total, .pld)
+            provenRounds = max(provenRounds, last)
+            exceedingRounds = last + 1
+            return true
+        }
+        exceedingRounds = min(exceedingRounds ?? total, total)
+        return false
     }
 
     /// Records that round number `round` (1-based, the next one) ran, after proving it is within budget.
@@ -140,17 +198,13 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
         guard round == roundsRun + 1 else {
             throw PrivacyError(.invalidParameter, "round \(round) is not the next round (\(roundsRun + 1)); rounds must be recorded once each, in order")
         }
-        var proven: (epsilon: Double, accountant: AccountantKind)? = nil
         if round > provenRounds {
-            proven = try check(rounds: 1)
+            if let exceeding = exceedingRounds, round >= exceeding { throw exhausted(total: round, epsilon: nil) }
+            guard try prove(total: round) else { throw exhausted(total: round, epsilon: nil) }
         }
         roundsRun = round
-        provenRounds = max(provenRounds, round)
-        if let proven { epsilonSpent[proven.accountant.rawValue] = Spent(epsilon: proven.epsilon, rounds: round) }
-        if epsilonSpent[AccountantKind.rdp.rawValue]?.rounds != round {
-            let e = try epsilon(afterRounds: round, accountant: .rdp)
-            epsilonSpent[AccountantKind.rdp.rawValue] = Spent(epsilon: e, rounds: round)
-        }
+        let e = try epsilon(afterRounds: round, accountant: .rdp)
+        epsilonSpent[AccountantKind.rdp.rawValue] = Spent(epsilon: e, rounds: round)
         if let view = serverViewEvent {
             var acc = PLDAccountant()
             try acc.compose(view, count: round)

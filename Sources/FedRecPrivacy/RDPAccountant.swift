@@ -34,6 +34,13 @@ public struct RDPAccountant: PrivacyAccountant, Hashable, Codable {
         self.rdp = [Double](repeating: 0, count: orders.count)
     }
 
+    /// Creates an accountant holding an already composed curve (used by the ledger's cache).
+    init(orders: [Double], rdp: [Double]) {
+        precondition(orders.count == rdp.count, "one RDP value per order")
+        self.orders = orders
+        self.rdp = rdp
+    }
+
     /// Adds `count` repetitions of `event`.
     /// - Throws: `PrivacyError.invalidParameter` for bad parameters; `.unsupportedEvent` for Poisson
     ///   sampling of anything but a single Gaussian.

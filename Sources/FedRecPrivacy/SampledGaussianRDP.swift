@@ -84,6 +84,20 @@ public enum SampledGaussianRDP {
             let weight = (i == 0 || i == count - 1) ? 0.5 : 1.0
             sum += weight * exp(values[i] - maxValue)
         }
-        return maxValue + log(sum * step)
+        var logA = maxValue + log(sum * step)
+        if logA < 1e-2 {
+            // Small A_α − 1 (small q, large z): integrate A_α − 1 = ∫ φ(x)·expm1(α·log1p(q·expm1(l(x)))) dx
+            // directly, which keeps the relative accuracy that log A loses to cancellation near 1.
+            var direct = 0.0
+            for i in 0..<count {
+                let x = lower + Double(i) * step
+                let weight = (i == 0 || i == count - 1) ? 0.5 : 1.0
+                let excess = expm1(alpha * log1p(q * expm1((2 * x - 1) / (2 * z2))))
+                direct += weight * exp(logNorm - x * x / (2 * z2)) * excess
+            }
+            logA = log1p(direct * step)
+        }
+        // Round up by far more than the quadrature error, so the bound can only be pessimistic.
+        return logA * (1 + 1e-9) + 1e-17
     }
 }

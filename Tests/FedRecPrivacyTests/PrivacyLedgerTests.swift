@@ -1,0 +1,213 @@
+import Foundation
+import Testing
+@testable import FedRecPrivacy
+
+@Suite struct PrivacyLedgerTests {
+    static func makeLedger(budget: Double = 1.0, trust: TrustModel = .distributed) throws -> PrivacyLedger {
+        let mechanism = try GaussianMechanism(noiseMultiplier: 1.0, clipBound: 1, trust: trust, minimumUpdates: trust == .distributed ? 4 : 1)
+        return try PrivacyLedger(runID: "run-1", configFingerprint: "cfg-abc", epsilonBudget: budget, delta: 1e-5,
+                                 mechanism: mechanism, samplingRate: 0.01, noiseSource: .seeded(3))
+    }
+
+    static func temporaryURL() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("ledger-\(UUID().uuidString).json")
+    }
+
+    static func runUntilRefused(_ ledger: inout PrivacyLedger, cap: Int) throws -> (rounds: Int, refusal: PrivacyError?) {
+        var round = 0
+        while ledger.canRun() && round < cap {
+            round += 1
+            try ledger.record(round: round)
+        }
+        do { try ledger.record(round: round + 1) } catch let e as PrivacyError { return (round, e) }
+        return (round, nil)
+    }
+
+    @Test func refusesTheRoundThatWouldCrossTheBudget() throws {
+        // Full participation, z = 10: ε after n rounds is the Gaussian with μ = √n/10 (exact), so the
+        // last allowed round is known in closed form.
+        var ledger = try PrivacyLedger(runID: "r", configFingerprint: "c", epsilonBudget: 2, delta: 1e-5, trust: .central,
+                                       roundEvent: .gaussian(noiseMultiplier: 10), serverViewEvent: nil, noiseSource: .secure)
+        let (rounds, refusal) = try Self.runUntilRefused(&ledger, cap: 1000)
+        let exact = { (n: Int) in ExactGaussianPrivacy.epsilon(delta: 1e-5, mu: Double(n).squareRoot() / 10) }
+        #expect(exact(rounds) <= 2 && exact(rounds + 1) > 2 * 0.999)
+        #expect(ledger.roundsRun == rounds)
+        try ledger.refreshSpent()
+        #expect(ledger.epsilonSpentSoFar <= 2)
+        let error = try #require(refusal)
+        #expect(error.code == .budgetExhausted)
+        #expect(error.message.contains("spent") && error.message.contains("left"))
+        #expect(ledger.roundsRun == rounds)  // nothing recorded
+        #expect(!ledger.canRun())
+    }
+
+    @Test func pldLetsRoundsRunThatRdpCannotProve() throws {
+        // q = 0.1, z = 2: ε_RDP(10 rounds) ≈ 1.05 > 1.0 ≥ ε_PLD(10 rounds) at δ = 1e-5.
+        var ledger = try PrivacyLedger(runID: "r", configFingerprint: "c", epsilonBudget: 1.0, delta: 1e-5, trust: .central,
+                                       roundEvent: .poissonSampled(rate: 0.1, event: .gaussian(noiseMultiplier: 2)),
+                                       serverViewEvent: nil, noiseSource: .secure)
+        let (rounds, refusal) = try Self.runUntilRefused(&ledger, cap: 100)
+        #expect(refusal?.code == .budgetExhausted)
+        #expect(try ledger.epsilon(afterRounds: rounds, accountant: .rdp) > 1.0)
+        #expect(try ledger.epsilon(afterRounds: rounds, accountant: .pld) <= 1.0)
+        #expect(try ledger.epsilon(afterRounds: rounds + 1, accountant: .pld) > 1.0)
+        try ledger.refreshSpent()
+        #expect(ledger.epsilonSpentSoFar <= 1.0)
+    }
+
+    @Test func recordsRoundsOnlyInOrder() throws {
+        var ledger = try Self.makeLedger()
+        try ledger.record(round: 1)
+        #expect(throws: PrivacyError.self) { try ledger.record(round: 1) }
+        #expect(throws: PrivacyError.self) { try ledger.record(round: 3) }
+        try ledger.record(round: 2)
+        #expect(ledger.roundsRun == 2)
+    }
+
+    @Test func tracksTheServerViewForDistributedAndLocalTrust() throws {
+        var distributed = try Self.makeLedger(budget: 5, trust: .distributed)
+        var central = try Self.makeLedger(budget: 5, trust: .central)
+        for r in 1...10 {
+            try distributed.record(round: r)
+            try central.record(round: r)
+        }
+        let view = try #require(distributed.serverViewEpsilon)
+        // Per-update multiplier z/√m = 0.5 over 10 rounds, no amplification: μ = √10/0.5.
+        let exact = ExactGaussianPrivacy.epsilon(delta: 1e-5, mu: 10.0.squareRoot() / 0.5)
+        #expect(abs(view - exact) < 1e-9 * exact)
+        #expect(view > distributed.epsilonSpentSoFar)
+        #expect(central.serverViewEpsilon == nil)
+    }
+
+    @Test func roundTripsThroughDisk() throws {
+        var ledger = try Self.makeLedger(budget: 3)
+        for r in 1...5 { try ledger.record(round: r) }
+        try ledger.refreshSpent()
+        let url = Self.temporaryURL()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ledger.save(to: url)
+        let loaded = try PrivacyLedger.load(from: url, runID: "run-1", configFingerprint: "cfg-abc")
+        #expect(loaded == ledger)
+        #expect(loaded.epsilonSpent["pld"]?.rounds == 5)
+        #expect(loaded.noiseSource == "seeded (simulation only, not private)")
+        // Saving again replaces the file atomically and leaves no temporary files behind.
+        var next = loaded
+        try next.record(round: 6)
+        try next.save(to: url)
+        #expect(try PrivacyLedger.load(from: url).roundsRun == 6)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)
+            .filter { $0.hasPrefix(".\(url.lastPathComponent)") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func refusesCorruptOrAlteredFilesAndLeavesThemUntouched() throws {
+        let ledger = try Self.makeLedger()
+        let url = Self.temporaryURL()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ledger.save(to: url)
+        let original = try String(contentsOf: url, encoding: .utf8)
+
+        // Truncated.
+        try String(original.prefix(original.count / 2)).write(to: url, atomically: true, encoding: .utf8)
+        #expect(throws: PrivacyError.self) { try PrivacyLedger.load(from: url) }
+        // Hand-edited to reset the budget.
+        let edited = original.replacingOccurrences(of: "\"roundsRun\" : 0", with: "\"roundsRun\" : 0 ").replacingOccurrences(of: "\"epsilonBudget\" : 1", with: "\"epsilonBudget\" : 100")
+        #expect(edited != original)
+        try edited.write(to: url, atomically: true, encoding: .utf8)
+        do {
+            _ = try PrivacyLedger.load(from: url)
+            Issue.record("an altered ledger was accepted")
+        } catch let e as PrivacyError {
+            #expect(e.code == .corruptLedger)
+            #expect(e.message.contains(url.path))
+        }
+        #expect(try String(contentsOf: url, encoding: .utf8) == edited)  // never replaced
+        // Missing file.
+        #expect(throws: PrivacyError.self) { try PrivacyLedger.load(from: url.appendingPathExtension("missing")) }
+    }
+
+    @Test func refusesALedgerFromAnotherRunOrConfiguration() throws {
+        let ledger = try Self.makeLedger()
+        let url = Self.temporaryURL()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ledger.save(to: url)
+        for (run, config) in [("run-2", "cfg-abc"), ("run-1", "cfg-other")] {
+            do {
+                _ = try PrivacyLedger.load(from: url, runID: run, configFingerprint: config)
+                Issue.record("mismatched ledger accepted")
+            } catch let e as PrivacyError {
+                #expect(e.code == .ledgerMismatch)
+            }
+        }
+    }
+}
+
+@Suite struct ParameterValidationTests {
+    static func code(_ body: () throws -> Void) -> PrivacyError.Code? {
+        do { try body() } catch let e as PrivacyError { return e.code } catch { return nil }
+        return nil
+    }
+
+    @Test func badAccountingParametersAreRefused() {
+        let bad: [() throws -> Void] = [
+            { _ = try PrivacyEvent.sampledGaussian(noiseMultiplier: 0, samplingRate: 0.1, steps: 10) },
+            { _ = try PrivacyEvent.sampledGaussian(noiseMultiplier: -1, samplingRate: 0.1, steps: 10) },
+            { _ = try PrivacyEvent.sampledGaussian(noiseMultiplier: 1, samplingRate: 0, steps: 10) },
+            { _ = try PrivacyEvent.sampledGaussian(noiseMultiplier: 1, samplingRate: 1.5, steps: 10) },
+            { _ = try PrivacyEvent.sampledGaussian(noiseMultiplier: 1, samplingRate: 0.1, steps: 0) },
+            { _ = try NoiseCalibration.epsilon(noiseMultiplier: 1, samplingRate: 0.1, steps: 10, delta: 0, accountant: .rdp) },
+            { _ = try NoiseCalibration.epsilon(noiseMultiplier: 1, samplingRate: 0.1, steps: 10, delta: 1, accountant: .pld) },
+            { _ = try RDPAccountant().epsilon(delta: 1.5) },
+            { var a = RDPAccountant(); try a.compose(.gaussian(noiseMultiplier: 0)) },
+            { var a = PLDAccountant(); try a.compose(.poissonSampled(rate: 2, event: .gaussian(noiseMultiplier: 1))) },
+            { var a = PLDAccountant(); try a.compose(.gaussian(noiseMultiplier: 1), count: 0) },
+            { _ = try GaussianMechanism(noiseMultiplier: 1, clipBound: 0) },
+            { _ = try GaussianMechanism(noiseMultiplier: 1, clipBound: -2) },
+            { _ = try GaussianMechanism(noiseMultiplier: 1, clipBound: 1, trust: .local, minimumUpdates: 3) },
+            { _ = try NoiseCalibration.calibrate(targetEpsilon: 0, delta: 1e-5, samplingRate: 0.1, steps: 10, accountant: .rdp) },
+            { _ = try AdaptiveClipping(initialClipBound: 0, countNoiseStddev: 1) },
+        ]
+        for (i, body) in bad.enumerated() {
+            #expect(Self.code(body) == .invalidParameter, "case \(i)")
+        }
+    }
+
+    @Test func messagesNameTheParameterValueAndRange() {
+        do {
+            _ = try PrivacyEvent.sampledGaussian(noiseMultiplier: 1, samplingRate: 1.5, steps: 10)
+        } catch let e as PrivacyError {
+            #expect(e.description == "invalid parameter: sampling rate q = 1.5 is outside (0, 1]")
+        } catch {
+            Issue.record("wrong error")
+        }
+    }
+
+    @Test func nestedSubsamplingIsUnsupported() {
+        let nested = PrivacyEvent.poissonSampled(rate: 0.1, event: .poissonSampled(rate: 0.1, event: .gaussian(noiseMultiplier: 1)))
+        #expect(Self.code { var a = RDPAccountant(); try a.compose(nested) } == .unsupportedEvent)
+        #expect(Self.code { var a = PLDAccountant(); try a.compose(nested) } == .unsupportedEvent)
+    }
+}
+
+@Suite struct NoiseCalibrationTests {
+    @Test(arguments: [AccountantKind.rdp, .pld])
+    func calibratedNoiseMeetsTheTargetAndIsNearlyTight(kind: AccountantKind) throws {
+        let result = try NoiseCalibration.calibrate(targetEpsilon: 2, delta: 1e-5, samplingRate: 0.02, steps: 200, accountant: kind)
+        #expect(result.epsilon <= 2)
+        // 0.1% less noise would overshoot the target.
+        let below = try NoiseCalibration.epsilon(noiseMultiplier: result.noiseMultiplier / 1.001, samplingRate: 0.02, steps: 200, delta: 1e-5, accountant: kind)
+        #expect(below > 2)
+    }
+
+    @Test func unreachableTargetsAreRefusedWithAMessage() {
+        do {
+            _ = try NoiseCalibration.calibrate(targetEpsilon: 1e-9, delta: 1e-12, samplingRate: 1, steps: 10_000, accountant: .rdp)
+            Issue.record("an unreachable target was calibrated")
+        } catch let e as PrivacyError {
+            #expect(e.code == .unreachableTarget)
+            #expect(e.message.contains("unreachable"))
+        } catch {
+            Issue.record("wrong error \(error)")
+        }
+    }
+}
