@@ -172,13 +172,27 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
 
     /// Runs the remaining rounds up to ``SimulationConfig/rounds``, evaluating every
     /// ``SimulationConfig/evaluateEvery`` rounds and after the last, calling `onRound` after each.
-    public mutating func run(onRound: (RoundRecord) -> Void = { _ in }) -> SimulationResult {
+    ///
+    /// - Parameters:
+    ///   - onRound: called after each round with its record.
+    ///   - admit: asked before each round with its number; returning a reason stops the run
+    ///     there (a privacy budget that the round would cross, say). The stop is reported in
+    ///     ``SimulationResult/stopReason`` and the model is evaluated as it stands.
+    public mutating func run(
+        onRound: (RoundRecord) -> Void = { _ in },
+        admit: (Int) -> String? = { _ in nil }
+    ) -> SimulationResult {
         let clock = ContinuousClock()
         let start = clock.now
         var records: [RoundRecord] = []
         var training = 0.0
         var final: EvaluationSums? = nil
+        var stopReason: String? = nil
         while roundsRun < config.rounds {
+            if let reason = admit(roundsRun + 1) {
+                stopReason = reason
+                break
+            }
             var record = runRound()
             training += record.roundSeconds
             let k = config.evaluateEvery
@@ -197,7 +211,7 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
             config: config, rounds: records, final: result, model: aggregator.model,
             optimizerState: aggregator.optimizerState,
             secondsPerRound: records.isEmpty ? 0 : training / Double(records.count),
-            trainingSeconds: training, wallSeconds: Self.seconds(clock.now - start))
+            trainingSeconds: training, wallSeconds: Self.seconds(clock.now - start), stopReason: stopReason)
     }
 
     static func seconds(_ d: Duration) -> Double {

@@ -16,4 +16,6 @@ public struct SimulationResult: Sendable {
     public var trainingSeconds: Double
     /// Wall seconds of the whole run, evaluation included.
     public var wallSeconds: Double
+    /// Why the run stopped before its last round (e.g. the privacy budget), or nil if it ran them all.
+    public var stopReason: String? = nil
 }

@@ -8,9 +8,9 @@ enum ModelOptions {
     /// The option declarations, in help order.
     static let specs: [OptionSpec] = [
         OptionSpec("model", .choice(["mf"]), valueName: "NAME", default: "mf", help: "Model: biased matrix factorization."),
-        OptionSpec("algorithm", .choice(["sgd", "als"]), valueName: "NAME", default: "sgd", help: "Centralized training algorithm."),
-        OptionSpec("epochs", .int(1...10_000), valueName: "N", help: "SGD epochs or ALS sweeps (default: 60 for SGD, 15 for ALS)."),
-        OptionSpec("dim", .int(1...1024), valueName: "D", help: "Latent dimension (default: 64 for SGD, 32 for ALS)."),
+        OptionSpec("algorithm", .choice(["sgd", "als"]), valueName: "NAME", default: "sgd", help: "Centralized training algorithm (the baseline)."),
+        OptionSpec("epochs", .int(1...10_000), valueName: "N", help: "Centralized SGD epochs or ALS sweeps (default: 50 for SGD, 20 for ALS)."),
+        OptionSpec("dim", .int(1...1024), valueName: "D", help: "Latent dimension (default: each model's tuned one: SGD 128, ALS 32, federated 16)."),
         OptionSpec("holdout", .double(Bounds(lower: 0, lowerOpen: true, upper: 0.9)), valueName: "F", default: "0.1",
                    help: "Explicit data: fraction of each user's ratings held out for evaluation."),
     ]

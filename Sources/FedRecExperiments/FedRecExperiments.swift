@@ -1,1 +1,0 @@
-/// FedRecExperiments: one simulation point end to end, and sweeps over them.
