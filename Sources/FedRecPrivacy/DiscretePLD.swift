@@ -142,7 +142,7 @@ struct DiscretePLD: Hashable, Sendable {
         for i in probs.indices { re[i] = probs[i] }
         re.withUnsafeMutableBufferPointer { r in
             im.withUnsafeMutableBufferPointer { m in
-                fft.transform(re: r, im: m, inverse: false)
+                fft.forward(re: r, im: m)
                 for k in 0..<size {
                     // (r + im)^count by repeated squaring.
                     var br = r[k], bi = m[k]
@@ -156,7 +156,7 @@ struct DiscretePLD: Hashable, Sendable {
                     r[k] = ar
                     m[k] = ai
                 }
-                fft.transform(re: r, im: m, inverse: true)
+                fft.inverse(re: r, im: m)
             }
         }
         var out = [Double](repeating: 0, count: width)
@@ -186,14 +186,14 @@ struct DiscretePLD: Hashable, Sendable {
             ai.withUnsafeMutableBufferPointer { pi in
                 br.withUnsafeMutableBufferPointer { qr in
                     bi.withUnsafeMutableBufferPointer { qi in
-                        fft.transform(re: pr, im: pi, inverse: false)
-                        fft.transform(re: qr, im: qi, inverse: false)
+                        fft.forward(re: pr, im: pi)
+                        fft.forward(re: qr, im: qi)
                         for k in 0..<size {
                             let (x, y) = (pr[k] * qr[k] - pi[k] * qi[k], pr[k] * qi[k] + pi[k] * qr[k])
                             pr[k] = x
                             pi[k] = y
                         }
-                        fft.transform(re: pr, im: pi, inverse: true)
+                        fft.inverse(re: pr, im: pi)
                     }
                 }
             }
