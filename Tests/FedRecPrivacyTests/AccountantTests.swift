@@ -43,6 +43,22 @@ import Testing
         #expect(ours <= exact * 1.01 + 1e-3)
     }
 
+    @Test func pairedSelfCompositionEqualsSeparateOnes() {
+        let r = SampledGaussianPLD.discretize(sigma: 1.5, q: 0.05, direction: .remove, interval: 1e-3)
+        let a = SampledGaussianPLD.discretize(sigma: 1.5, q: 0.05, direction: .add, interval: 1e-3)
+        for count in [2, 7, 64] {
+            let (pr, pa) = DiscretePLD.selfComposedPair(r, a, count: count, tailMass: 1e-15)
+            let sr = r.selfComposed(count, tailMass: 1e-15)
+            let sa = a.selfComposed(count, tailMass: 1e-15)
+            #expect(pr.lowerIndex == sr.lowerIndex && pr.probs.count == sr.probs.count)
+            #expect(pa.lowerIndex == sa.lowerIndex && pa.probs.count == sa.probs.count)
+            #expect(zip(pr.probs, sr.probs).allSatisfy { abs($0 - $1) < 1e-13 })
+            #expect(zip(pa.probs, sa.probs).allSatisfy { abs($0 - $1) < 1e-13 })
+            #expect(abs(pr.epsilon(delta: 1e-5) - sr.epsilon(delta: 1e-5)) < 1e-9)
+        }
+        #expect(DiscretePLD.bitReversed(1, bits: 4) == 8 && DiscretePLD.bitReversed(6, bits: 3) == 3)
+    }
+
     @Test func moreNoiseGivesSmallerEpsilon() throws {
         for kind in AccountantKind.allCases {
             var last = Double.infinity
