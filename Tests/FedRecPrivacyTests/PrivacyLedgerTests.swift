@@ -213,3 +213,26 @@ import Testing
         }
     }
 }
+
+@Suite struct PrivacyPlanTests {
+    @Test func calibratedPlanRunsExactlyItsPlannedRoundsWithinBudget() throws {
+        let plan = try PrivacyPlan.calibrated(targetEpsilon: 1, delta: 1e-5, samplingRate: 1, rounds: 30, clipBound: 0.5, trust: .local)
+        #expect(plan.plannedEpsilon <= 1)
+        #expect(plan.mechanism.noiseMultiplier == plan.noiseMultiplier && plan.mechanism.clipBound == 0.5)
+        var ledger = try plan.makeLedger(runID: "r", configFingerprint: "c", noiseSource: .seeded(1))
+        for r in 1...30 { try ledger.record(round: r) }
+        #expect(ledger.serverViewEpsilon != nil)
+        // The budget is tight: 0.1% less noise would not have fitted 30 rounds, so a few more rounds cannot fit.
+        #expect(!ledger.canRun(rounds: 5))
+    }
+
+    @Test func fixedNoisePlanSpendsItsComputedEpsilon() throws {
+        let plan = try PrivacyPlan.fixedNoise(noiseMultiplier: 4, delta: 1e-5, samplingRate: 1, rounds: 10, clipBound: 1, trust: .central, accountant: .pld)
+        let exactUpperBound = try NoiseCalibration.epsilon(noiseMultiplier: 4, samplingRate: 1, steps: 10, delta: 1e-5, accountant: .pld)
+        #expect(plan.epsilonBudget == exactUpperBound)
+        var ledger = try plan.makeLedger(runID: "r", configFingerprint: "c", noiseSource: .secure)
+        for r in 1...10 { try ledger.record(round: r) }
+        // The 11th round is over the planned ε under every accountant (PLD is exact here: q = 1).
+        #expect(!ledger.canRun())
+    }
+}
