@@ -64,6 +64,7 @@ import Testing
         #expect(throws: PrivacyError.self) { try ledger.record(round: 3) }
         try ledger.record(round: 2)
         #expect(ledger.roundsRun == 2)
+        #expect(ledger.eventsSoFar == .selfComposed(event: ledger.roundEvent, count: 2))
     }
 
     @Test func tracksTheServerViewForDistributedAndLocalTrust() throws {
