@@ -11,13 +11,20 @@ public enum Clipping {
     /// Clips `update` in place to L2 norm at most `bound` and returns the norm before clipping.
     ///
     /// Updates already within the bound are left untouched; longer ones are scaled down
-    /// (direction preserved). The norm is accumulated in double precision.
+    /// (direction preserved); an update containing NaN or ±∞ is zeroed (its returned norm is not
+    /// finite, so callers can log or reject it). The norm is accumulated in double precision.
     /// - Precondition: `bound` is positive and finite.
     /// - Complexity: O(n), one pass to measure and one to scale.
     @discardableResult
     public static func clipL2(_ update: UnsafeMutableBufferPointer<Float>, to bound: Double) -> Double {
         precondition(bound > 0 && bound.isFinite, "clip bound must be positive and finite")
         let norm = Kernels.norm2(UnsafeBufferPointer(update))
+        if !norm.isFinite {
+            // NaN or ∞ anywhere: no scaling can bound it, so the update is dropped (zeroed). The
+            // sensitivity bound must hold for every input, including broken ones.
+            update.update(repeating: 0)
+            return norm
+        }
         if norm > bound {
             Kernels.scale(update, by: Float(bound / norm * margin))
         }

@@ -9,8 +9,9 @@ import Darwin
 /// Finds the smallest noise multiplier z that meets a target (ε, δ) for T steps of the
 /// Poisson-subsampled Gaussian at rate q (what `fedrec privacy calibrate` and `--epsilon` use).
 ///
-/// ε(z) decreases in z, so the search brackets the answer and bisects (geometrically) until the
-/// bracket [lo, hi] is within the relative tolerance, and returns **hi**: a z whose ε was computed and
+/// ε(z) decreases in z, so the search brackets the answer and shrinks the bracket (secant steps on
+/// log ε against log z, with geometric bisection as the fallback) until [lo, hi] is within the relative
+/// tolerance, and returns **hi**: a z whose ε was computed and
 /// is ≤ the target, never one that merely should be. For the PLD accountant the bracket starts from the
 /// RDP answer, which is feasible for PLD too (ε_PLD ≤ ε_RDP), so only a few PLD evaluations are needed.
 public enum NoiseCalibration {
@@ -31,25 +32,32 @@ public enum NoiseCalibration {
     /// The smallest noise multiplier the search will consider.
     public static let minimumNoiseMultiplier = 1e-2
 
-    /// ε of T steps of the subsampled Gaussian with multiplier z at rate q, under `accountant`.
+    /// ε of T steps of the subsampled Gaussian with multiplier z at rate q, under `accountant`
+    /// (PLD on a grid of spacing `pldInterval`).
     /// - Throws: `PrivacyError.invalidParameter` for z ≤ 0, q ∉ (0, 1], T < 1 or δ ∉ (0, 1).
     public static func epsilon(
-        noiseMultiplier z: Double, samplingRate q: Double, steps: Int, delta: Double, accountant: AccountantKind
+        noiseMultiplier z: Double, samplingRate q: Double, steps: Int, delta: Double, accountant: AccountantKind,
+        pldInterval: Double = PLDAccountant.defaultInterval
     ) throws -> Double {
         try PrivacyError.checkDelta(delta)
-        var acc = accountant.makeAccountant()
+        var acc: any PrivacyAccountant = accountant == .pld ? PLDAccountant(valueDiscretizationInterval: pldInterval) : RDPAccountant()
         try acc.compose(PrivacyEvent.sampledGaussian(noiseMultiplier: z, samplingRate: q, steps: steps))
         return try acc.epsilon(delta: delta)
     }
 
     /// The smallest z (to `relativeTolerance`) with ε(z) ≤ `targetEpsilon` at `delta` over `steps` steps
-    /// at sampling rate `samplingRate`.
+    /// at sampling rate `samplingRate`. `pldInterval` is the PLD grid spacing (coarser is faster and
+    /// slightly more conservative).
     /// - Throws: `PrivacyError.invalidParameter` for ε ≤ 0, δ ∉ (0, 1), q ∉ (0, 1], T < 1 or a tolerance
     ///   outside (0, 0.5); `PrivacyError.unreachableTarget` if even z = 10⁴ does not reach the target.
     public static func calibrate(
         targetEpsilon: Double, delta: Double, samplingRate q: Double, steps: Int,
-        accountant: AccountantKind = .pld, relativeTolerance: Double = 1e-3
+        accountant: AccountantKind = .pld, relativeTolerance: Double = 1e-3,
+        pldInterval: Double = PLDAccountant.defaultInterval
     ) throws -> Result {
+        guard pldInterval > 0, pldInterval <= 0.1 else {
+            throw PrivacyError(.invalidParameter, "PLD interval = \(pldInterval) is outside (0, 0.1]")
+        }
         try PrivacyError.checkEpsilon(targetEpsilon, name: "target epsilon")
         guard targetEpsilon > 0 else {
             throw PrivacyError(.invalidParameter, "target epsilon = \(targetEpsilon) must be positive")
@@ -65,7 +73,7 @@ public enum NoiseCalibration {
         func eps(_ z: Double) throws -> Double {
             if let e = cache[z] { return e }
             evaluations += 1
-            let e = try epsilon(noiseMultiplier: z, samplingRate: q, steps: steps, delta: delta, accountant: accountant)
+            let e = try epsilon(noiseMultiplier: z, samplingRate: q, steps: steps, delta: delta, accountant: accountant, pldInterval: pldInterval)
             cache[z] = e
             return e
         }
@@ -75,7 +83,7 @@ public enum NoiseCalibration {
         var lo: Double? = nil
         if accountant == .pld {
             let rdp = try calibrate(targetEpsilon: targetEpsilon, delta: delta, samplingRate: q, steps: steps,
-                                    accountant: .rdp, relativeTolerance: relativeTolerance)
+                                    accountant: .rdp, relativeTolerance: 1e-2)
             evaluations += rdp.evaluations
             hi = rdp.noiseMultiplier
         } else {
@@ -104,10 +112,29 @@ public enum NoiseCalibration {
             }
         }
         var low = lo!
-        // Geometric bisection until hi/lo − 1 ≤ tolerance.
+        // Shrink [low, hi] to the tolerance. Each step aims a secant of log ε against log z (ε(z) is
+        // smooth and close to a power law) a little above the estimated root, then probes just below
+        // it; near the root one pair of evaluations usually closes the bracket. Steps that would not
+        // shrink the bracket enough fall back to geometric bisection.
+        func gap(_ z: Double) throws -> Double { log(try eps(z)) - log(targetEpsilon) }
         while hi / low - 1 > relativeTolerance {
-            let mid = (low * hi).squareRoot()
-            if try eps(mid) > targetEpsilon { low = mid } else { hi = mid }
+            var next = (low * hi).squareRoot()
+            let (gLow, gHigh) = (try gap(low), try gap(hi))
+            if gLow.isFinite && gHigh.isFinite && gLow > gHigh {
+                let t = gLow / (gLow - gHigh)  // fraction of the way from log low to log hi
+                let root = exp(log(low) + t * (log(hi) - log(low)))
+                let aim = root * (1 + relativeTolerance / 3)
+                if aim > low * (1 + relativeTolerance / 4) && aim < hi / (1 + relativeTolerance / 4) { next = aim }
+            }
+            if try eps(next) > targetEpsilon {
+                low = next
+            } else {
+                hi = next
+                let probe = hi / (1 + relativeTolerance) * (1 + 1e-9)
+                if probe > low {
+                    if try eps(probe) > targetEpsilon { low = probe } else { hi = probe }
+                }
+            }
         }
         return Result(noiseMultiplier: hi, epsilon: try eps(hi), accountant: accountant, evaluations: evaluations)
     }

@@ -69,8 +69,9 @@ public struct PLDAccountant: PrivacyAccountant, Hashable {
     mutating func composeSampledGaussian(sigma: Double, q: Double, count: Int) {
         let pair = Self.discretizePair(sigma: sigma, q: q, count: count, interval: discretizationInterval,
                                        current: (remove, add), maximumGridSize: maximumGridSize)
-        remove = pair.remove.composed(with: pair.step.remove.selfComposed(count, tailMass: Self.tailMass), tailMass: Self.tailMass)
-        add = pair.add.composed(with: pair.step.add.selfComposed(count, tailMass: Self.tailMass), tailMass: Self.tailMass)
+        let (r, a) = DiscretePLD.selfComposedPair(pair.step.remove, pair.step.add, count: count, tailMass: Self.tailMass)
+        remove = pair.remove.composed(with: r, tailMass: Self.tailMass)
+        add = pair.add.composed(with: a, tailMass: Self.tailMass)
         discretizationInterval = remove.interval
     }
 

@@ -98,6 +98,12 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
                       serverViewEvent: mechanism.serverViewEvent, noiseSource: noiseSource)
     }
 
+    /// Everything released so far, as one event for any accountant: ``roundEvent`` × ``roundsRun``
+    /// (an empty composition before the first round).
+    public var eventsSoFar: PrivacyEvent {
+        roundsRun == 0 ? .composed([]) : .selfComposed(event: roundEvent, count: roundsRun)
+    }
+
     /// ε after `rounds` rounds of ``roundEvent`` under `accountant` (0 for no rounds).
     /// - Complexity: microseconds for RDP (the per-round curve is cached); up to about a second for
     ///   PLD at 10,000 rounds.

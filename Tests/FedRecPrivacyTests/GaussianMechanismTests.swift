@@ -106,6 +106,15 @@ import Testing
         }
     }
 
+    @Test func nonFiniteUpdatesAreZeroed() {
+        for bad in [Float.nan, .infinity, -.infinity] {
+            var update: [Float] = [1, bad, 2]
+            let norm = Clipping.clipL2(&update, to: 1)
+            #expect(!norm.isFinite)
+            #expect(update == [0, 0, 0])
+        }
+    }
+
     @Test func shortUpdatesAreUntouched() {
         var update: [Float] = [0.1, -0.2, 0.05]
         let copy = update
