@@ -244,7 +244,9 @@ public enum MatrixKernels {
         var i = 0
         let zero = SIMD8<Float>()
         while i + 8 <= n {
-            store8(pointwiseMax(load8(p + i), zero), p + i)
+            var v = load8(p + i)
+            v.replace(with: zero, where: v .< zero)
+            store8(v, p + i)
             i += 8
         }
         while i < n {
