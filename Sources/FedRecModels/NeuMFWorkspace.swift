@@ -92,7 +92,20 @@ final class NeuMFWorkspace {
             (ab + dm).update(from: q + dg, count: dm)
         }
         let dense = UnsafeBufferPointer(rebasing: global[arch.denseOffset...])
-        for (l, layer) in arch.layers.enumerated() {
+        let first = arch.layers[0]
+        let out = UnsafeMutableBufferPointer(rebasing: acts[1][0..<(count * first.outputCount)])
+        first.forward(parameters: dense, input: UnsafeBufferPointer(acts[0]), output: out, batch: count)
+        MatrixKernels.relu(out)
+        forwardFromFirstLayer(count: count, global: global)
+    }
+
+    /// The forward pass from the first layer's activations (`acts[1]`, GMF vectors in `gmf`)
+    /// to the logits.
+    func forwardFromFirstLayer(count: Int, global: UnsafeBufferPointer<Float>) {
+        let dense = UnsafeBufferPointer(rebasing: global[arch.denseOffset...])
+        let dg = arch.gmfDim
+        let g = gmf.baseAddress!
+        for (l, layer) in arch.layers.enumerated().dropFirst() {
             let out = UnsafeMutableBufferPointer(rebasing: acts[l + 1][0..<(count * layer.outputCount)])
             layer.forward(parameters: dense, input: UnsafeBufferPointer(acts[l]), output: out, batch: count)
             MatrixKernels.relu(out)
