@@ -1,16 +1,17 @@
-/// Batched dense-layer kernels over row-major float matrices: the forward and backward passes
-/// of a fully connected layer applied to a whole mini-batch at once.
+/// Batched dense-layer kernels: the forward and backward passes of a fully connected layer
+/// applied to a whole mini-batch at once, as small matrix–matrix products.
 ///
-/// Conventions: a weight matrix W has `outputCount` rows and `inputCount` columns, stored
-/// row-major (`W[o, k]` at `o * inputCount + k`), so a layer computes y = W·x + b as in the
-/// usual notation. A batch of vectors is a row-major matrix with one vector per row
-/// (`X[b, k]` at `b * inputCount + k`).
+/// **Layout.** A weight matrix W has `outputCount` rows and `inputCount` columns, row-major
+/// (`W[o, k]` at `o * inputCount + k`), so a layer computes y = W·x + b in the usual notation.
+/// A mini-batch is stored **feature-major**: X is `inputCount × batch`, row-major, one row per
+/// feature and one column per example (`X[k, b]` at `k * batch + b`). With the batch as the
+/// contiguous dimension every kernel streams 256-long rows through `SIMD8` accumulators, with
+/// no horizontal reductions in the forward and input-gradient products, however narrow the
+/// layer (the default NeuMF tower narrows to 8 units).
 ///
 /// Every kernel works in place on caller-owned buffers, allocates nothing and accumulates in a
-/// fixed order, so equal inputs give equal bits. The inner loops run over `SIMD8<Float>` with
-/// separate multiply and add (no fused multiply-add: on a baseline x86-64 build `addProduct`
-/// would become a library call per lane), with register tiles chosen so each loaded weight or
-/// input chunk feeds several accumulators.
+/// fixed order, so equal inputs give equal bits. Multiply and add are kept separate (no fused
+/// multiply-add: on a baseline x86-64 build `addProduct` would become a library call per lane).
 public enum MatrixKernels {
     @inline(__always)
     static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
@@ -23,28 +24,82 @@ public enum MatrixKernels {
     }
 
     @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = SIMD8<Float>()
-        var k = 0
-        while k + 8 <= n {
-            acc += load8(a + k) * load8(b + k)
-            k += 8
-        }
-        var s = acc.sum()
-        while k < n {
-            s += a[k] * b[k]
-            k += 1
-        }
-        return s
+    static func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
     }
 
-    /// Batched affine map Y = X·Wᵀ + 1·bᵀ: for every row b of the batch, y_b = W·x_b + bias.
+    /// C[r, b] = init(r) + Σ_j A(r, j)·X[j, b] for r in 0..<rows, b in 0..<batch, where
+    /// A(r, j) = a[r·rowStride + j·columnStride] and X is `inner × batch`. `init(r)` is
+    /// `bias[r]` or 0. The shared core of the forward product (A = W) and the input-gradient
+    /// product (A = Wᵀ, read through strides).
+    @inline(__always)
+    static func broadcastProduct(
+        a: UnsafePointer<Float>, rowStride: Int, columnStride: Int, bias: UnsafePointer<Float>?,
+        x: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, rows: Int, inner: Int, batch: Int
+    ) {
+        var r = 0
+        // Tiles of two rows × 16 examples: four SIMD8 accumulators, each x chunk used twice.
+        while r < rows {
+            let two = r + 1 < rows
+            let a0 = a + r * rowStride, a1 = two ? a0 + rowStride : a0
+            let init0 = bias.map { $0[r] } ?? 0, init1 = two ? (bias.map { $0[r + 1] } ?? 0) : 0
+            let c0 = c + r * batch, c1 = c0 + batch
+            var b = 0
+            while b + 16 <= batch {
+                var s00 = SIMD8<Float>(repeating: init0), s01 = s00
+                var s10 = SIMD8<Float>(repeating: init1), s11 = s10
+                var xp = x + b
+                for j in 0..<inner {
+                    let x0 = load8(xp), x1 = load8(xp + 8)
+                    let w0 = SIMD8<Float>(repeating: a0[j * columnStride])
+                    let w1 = SIMD8<Float>(repeating: a1[j * columnStride])
+                    s00 += w0 * x0
+                    s01 += w0 * x1
+                    s10 += w1 * x0
+                    s11 += w1 * x1
+                    xp += batch
+                }
+                store8(s00, c0 + b)
+                store8(s01, c0 + b + 8)
+                if two {
+                    store8(s10, c1 + b)
+                    store8(s11, c1 + b + 8)
+                }
+                b += 16
+            }
+            while b + 8 <= batch {
+                var s0 = SIMD8<Float>(repeating: init0), s1 = SIMD8<Float>(repeating: init1)
+                for j in 0..<inner {
+                    let xv = load8(x + j * batch + b)
+                    s0 += SIMD8<Float>(repeating: a0[j * columnStride]) * xv
+                    s1 += SIMD8<Float>(repeating: a1[j * columnStride]) * xv
+                }
+                store8(s0, c0 + b)
+                if two { store8(s1, c1 + b) }
+                b += 8
+            }
+            while b < batch {
+                var s0 = init0, s1 = init1
+                for j in 0..<inner {
+                    let xv = x[j * batch + b]
+                    s0 += a0[j * columnStride] * xv
+                    s1 += a1[j * columnStride] * xv
+                }
+                c0[b] = s0
+                if two { c1[b] = s1 }
+                b += 1
+            }
+            r += 2
+        }
+    }
+
+    /// Batched affine map Y = W·X + b·1ᵀ: column b of Y is W·x_b + b for every example.
     ///
     /// - Parameters:
-    ///   - input: X, `batch × inputCount`.
+    ///   - input: X, `inputCount × batch` (feature-major).
     ///   - weights: W, `outputCount × inputCount`.
     ///   - bias: b, `outputCount` values.
-    ///   - output: Y, `batch × outputCount`, overwritten.
+    ///   - output: Y, `outputCount × batch`, overwritten.
     /// - Complexity: O(batch · inputCount · outputCount); no allocation.
     public static func affine(
         input: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>, bias: UnsafeBufferPointer<Float>,
@@ -54,53 +109,17 @@ public enum MatrixKernels {
         precondition(input.count >= batch * n && weights.count >= m * n && bias.count >= m
                      && output.count >= batch * m, "MatrixKernels.affine: buffer too small")
         guard batch > 0 else { return }
-        let x = input.baseAddress!, w = weights.baseAddress!, bp = bias.baseAddress!, y = output.baseAddress!
-        for b in 0..<batch {
-            let xb = x + b * n
-            let yb = y + b * m
-            var o = 0
-            // Tile of four outputs: each input chunk is loaded once for four weight rows.
-            while o + 4 <= m {
-                let w0 = w + o * n, w1 = w0 + n, w2 = w1 + n, w3 = w2 + n
-                var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-                var k = 0
-                while k + 8 <= n {
-                    let xv = load8(xb + k)
-                    a0 += xv * load8(w0 + k)
-                    a1 += xv * load8(w1 + k)
-                    a2 += xv * load8(w2 + k)
-                    a3 += xv * load8(w3 + k)
-                    k += 8
-                }
-                var s0 = a0.sum(), s1 = a1.sum(), s2 = a2.sum(), s3 = a3.sum()
-                while k < n {
-                    let xv = xb[k]
-                    s0 += xv * w0[k]
-                    s1 += xv * w1[k]
-                    s2 += xv * w2[k]
-                    s3 += xv * w3[k]
-                    k += 1
-                }
-                yb[o] = s0 + bp[o]
-                yb[o + 1] = s1 + bp[o + 1]
-                yb[o + 2] = s2 + bp[o + 2]
-                yb[o + 3] = s3 + bp[o + 3]
-                o += 4
-            }
-            while o < m {
-                yb[o] = dot(xb, w + o * n, n) + bp[o]
-                o += 1
-            }
-        }
+        broadcastProduct(a: weights.baseAddress!, rowStride: n, columnStride: 1, bias: bias.baseAddress!,
+                         x: input.baseAddress!, c: output.baseAddress!, rows: m, inner: n, batch: batch)
     }
 
-    /// Batched transposed product G_x = G_y·W: for every row b, g_x,b = Wᵀ·g_y,b — the gradient
-    /// of a layer's loss with respect to its input, given the gradient at its output.
+    /// Batched transposed product G_X = Wᵀ·G_Y: the gradient of a loss with respect to a
+    /// layer's input, given the gradient at its output.
     ///
     /// - Parameters:
-    ///   - outputGradient: G_y, `batch × outputCount`.
+    ///   - outputGradient: G_Y, `outputCount × batch`.
     ///   - weights: W, `outputCount × inputCount`.
-    ///   - inputGradient: G_x, `batch × inputCount`, overwritten.
+    ///   - inputGradient: G_X, `inputCount × batch`, overwritten.
     /// - Complexity: O(batch · inputCount · outputCount); no allocation.
     public static func transposedProduct(
         outputGradient: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>,
@@ -110,50 +129,16 @@ public enum MatrixKernels {
         precondition(outputGradient.count >= batch * m && weights.count >= m * n
                      && inputGradient.count >= batch * n, "MatrixKernels.transposedProduct: buffer too small")
         guard batch > 0 else { return }
-        let g = outputGradient.baseAddress!, w = weights.baseAddress!, dx = inputGradient.baseAddress!
-        for b in 0..<batch {
-            let gb = g + b * m
-            let xb = dx + b * n
-            var k = 0
-            // A 32-wide strip of the input gradient stays in registers across all outputs.
-            while k + 32 <= n {
-                var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-                for o in 0..<m {
-                    let s = SIMD8<Float>(repeating: gb[o])
-                    let wr = w + o * n + k
-                    a0 += s * load8(wr)
-                    a1 += s * load8(wr + 8)
-                    a2 += s * load8(wr + 16)
-                    a3 += s * load8(wr + 24)
-                }
-                store8(a0, xb + k)
-                store8(a1, xb + k + 8)
-                store8(a2, xb + k + 16)
-                store8(a3, xb + k + 24)
-                k += 32
-            }
-            while k + 8 <= n {
-                var a0 = SIMD8<Float>()
-                for o in 0..<m { a0 += SIMD8<Float>(repeating: gb[o]) * load8(w + o * n + k) }
-                store8(a0, xb + k)
-                k += 8
-            }
-            while k < n {
-                var s: Float = 0
-                for o in 0..<m { s += gb[o] * w[o * n + k] }
-                xb[k] = s
-                k += 1
-            }
-        }
+        broadcastProduct(a: weights.baseAddress!, rowStride: 1, columnStride: n, bias: nil,
+                         x: outputGradient.baseAddress!, c: inputGradient.baseAddress!, rows: n, inner: m, batch: batch)
     }
 
-    /// Accumulates the parameter gradients of a batched affine layer:
-    /// G_W += G_yᵀ·X (a sum of outer products g_y,b · x_bᵀ over the batch) and, when given,
-    /// g_b += Σ_b g_y,b.
+    /// Accumulates the parameter gradients of a batched affine layer: G_W += G_Y·Xᵀ (the sum
+    /// over the batch of the outer products g_y,b · x_bᵀ) and, when given, g_b += G_Y·1.
     ///
     /// - Parameters:
-    ///   - outputGradient: G_y, `batch × outputCount`.
-    ///   - input: X, `batch × inputCount`.
+    ///   - outputGradient: G_Y, `outputCount × batch`.
+    ///   - input: X, `inputCount × batch`.
     ///   - weightGradient: G_W, `outputCount × inputCount`, added to.
     ///   - biasGradient: g_b, `outputCount` values, added to; `nil` to skip.
     /// - Complexity: O(batch · inputCount · outputCount); no allocation.
@@ -167,71 +152,66 @@ public enum MatrixKernels {
                      && (biasGradient?.count ?? m) >= m, "MatrixKernels.accumulateOuterProducts: buffer too small")
         guard batch > 0 else { return }
         let g = outputGradient.baseAddress!, x = input.baseAddress!, dw = weightGradient.baseAddress!
-        // Batch rows in blocks so the block of X stays in the L1 cache across all outputs.
-        let block = max(1, 4096 / n)
-        var b0 = 0
-        while b0 < batch {
-            let b1 = min(batch, b0 + block)
-            var o = 0
-            // Tile of two weight rows × 16 columns: each input chunk feeds two accumulators.
-            while o + 2 <= m {
-                let r0 = dw + o * n, r1 = r0 + n
-                var k = 0
-                while k + 16 <= n {
-                    var a0 = load8(r0 + k), a1 = load8(r0 + k + 8)
-                    var c0 = load8(r1 + k), c1 = load8(r1 + k + 8)
-                    for b in b0..<b1 {
-                        let s = SIMD8<Float>(repeating: g[b * m + o])
-                        let t = SIMD8<Float>(repeating: g[b * m + o + 1])
-                        let xr = x + b * n + k
-                        let x0 = load8(xr), x1 = load8(xr + 8)
-                        a0 += s * x0
-                        a1 += s * x1
-                        c0 += t * x0
-                        c1 += t * x1
-                    }
-                    store8(a0, r0 + k)
-                    store8(a1, r0 + k + 8)
-                    store8(c0, r1 + k)
-                    store8(c1, r1 + k + 8)
-                    k += 16
+        let body = batch & ~3
+        var o = 0
+        // Tiles of two outputs × four inputs: eight SIMD4 dot-product accumulators over the batch.
+        while o < m {
+            let two = o + 1 < m
+            let g0 = g + o * batch, g1 = two ? g0 + batch : g0
+            var k = 0
+            while k < n {
+                let kc = min(4, n - k)
+                let x0 = x + k * batch
+                let x1 = kc > 1 ? x0 + batch : x0, x2 = kc > 2 ? x0 + 2 * batch : x0, x3 = kc > 3 ? x0 + 3 * batch : x0
+                var s00 = SIMD4<Float>(), s01 = s00, s02 = s00, s03 = s00
+                var s10 = s00, s11 = s00, s12 = s00, s13 = s00
+                var b = 0
+                while b < body {
+                    let a = load4(g0 + b), c = load4(g1 + b)
+                    let v0 = load4(x0 + b), v1 = load4(x1 + b), v2 = load4(x2 + b), v3 = load4(x3 + b)
+                    s00 += a * v0; s01 += a * v1; s02 += a * v2; s03 += a * v3
+                    s10 += c * v0; s11 += c * v1; s12 += c * v2; s13 += c * v3
+                    b += 4
                 }
-                while k < n {
-                    var s0 = r0[k], s1 = r1[k]
-                    for b in b0..<b1 {
-                        let xv = x[b * n + k]
-                        s0 += g[b * m + o] * xv
-                        s1 += g[b * m + o + 1] * xv
-                    }
-                    r0[k] = s0
-                    r1[k] = s1
-                    k += 1
+                var t00 = s00.sum(), t01 = s01.sum(), t02 = s02.sum(), t03 = s03.sum()
+                var t10 = s10.sum(), t11 = s11.sum(), t12 = s12.sum(), t13 = s13.sum()
+                while b < batch {
+                    let a = g0[b], c = g1[b]
+                    t00 += a * x0[b]; t01 += a * x1[b]; t02 += a * x2[b]; t03 += a * x3[b]
+                    t10 += c * x0[b]; t11 += c * x1[b]; t12 += c * x2[b]; t13 += c * x3[b]
+                    b += 1
                 }
-                o += 2
+                let r0 = dw + o * n + k, r1 = r0 + n
+                r0[0] += t00
+                if kc > 1 { r0[1] += t01 }
+                if kc > 2 { r0[2] += t02 }
+                if kc > 3 { r0[3] += t03 }
+                if two {
+                    r1[0] += t10
+                    if kc > 1 { r1[1] += t11 }
+                    if kc > 2 { r1[2] += t12 }
+                    if kc > 3 { r1[3] += t13 }
+                }
+                k += 4
             }
-            if o < m {
-                let r0 = dw + o * n
-                var k = 0
-                while k + 8 <= n {
-                    var a0 = load8(r0 + k)
-                    for b in b0..<b1 { a0 += SIMD8<Float>(repeating: g[b * m + o]) * load8(x + b * n + k) }
-                    store8(a0, r0 + k)
-                    k += 8
-                }
-                while k < n {
-                    var s0 = r0[k]
-                    for b in b0..<b1 { s0 += g[b * m + o] * x[b * n + k] }
-                    r0[k] = s0
-                    k += 1
-                }
-            }
-            b0 = b1
+            o += 2
         }
         if let biasGradient {
             let db = biasGradient.baseAddress!
-            for b in 0..<batch {
-                let gb = g + b * m
-                for o in 0..<m { db[o] += gb[o] }
+            for o in 0..<m {
+                let row = g + o * batch
+                var acc = SIMD4<Float>()
+                var b = 0
+                while b < body {
+                    acc += load4(row + b)
+                    b += 4
+                }
+                var s = acc.sum()
+                while b < batch {
+                    s += row[b]
+                    b += 1
+                }
+                db[o] += s
             }
         }
     }

@@ -32,7 +32,8 @@ public struct DenseLayer: Sendable, Hashable {
     /// The first index after this layer's parameters.
     public var end: Int { offset + parameterCount }
 
-    /// Y = X·Wᵀ + b for `batch` rows of X (`batch × inputCount`) into Y (`batch × outputCount`).
+    /// Y = W·X + b·1ᵀ for a feature-major batch: X is `inputCount × batch` (one column per
+    /// example), Y is `outputCount × batch` (see ``MatrixKernels``).
     /// - Complexity: O(batch·inputCount·outputCount); no allocation.
     public func forward(
         parameters: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>,
@@ -44,9 +45,9 @@ public struct DenseLayer: Sendable, Hashable {
                              batch: batch, inputCount: inputCount, outputCount: outputCount)
     }
 
-    /// The backward pass: given G_y = ∂L/∂Y, adds ∂L/∂W = G_yᵀ·X and ∂L/∂b = Σ_b g_y,b into
-    /// `parameterGradient` (same layout as the parameters) and, when `inputGradient` is given,
-    /// overwrites it with ∂L/∂X = G_y·W.
+    /// The backward pass: given G_Y = ∂L/∂Y (`outputCount × batch`), adds ∂L/∂W = G_Y·Xᵀ and
+    /// ∂L/∂b = G_Y·1 into `parameterGradient` (same layout as the parameters) and, when
+    /// `inputGradient` is given, overwrites it with ∂L/∂X = Wᵀ·G_Y (`inputCount × batch`).
     /// - Complexity: O(batch·inputCount·outputCount); no allocation.
     public func backward(
         parameters: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>,

@@ -80,30 +80,31 @@ public struct NeuMFScorer: Sendable {
         let width = first.outputCount
         let ws = NeuMFWorkspace(arch: arch, capacity: min(256, items.count))
         let objective = arch.config.objective
+        var userHalf = [Float](repeating: 0, count: width)
         globalParameters.withUnsafeBufferPointer { g in
             itemHalf.withUnsafeBufferPointer { half in
-                let gp = g.baseAddress!, u = userEmbedding.baseAddress!
-                // User half: W₁ᵘ·p_u + b₁, into the workspace's spare gradient row.
-                let userHalf = ws.dActs[1].baseAddress!
-                let w = gp + arch.denseOffset + first.offset, b1 = gp + arch.denseOffset + first.biasRange.lowerBound
-                for o in 0..<width { userHalf[o] = Kernels.dot(w + o * first.inputCount, u + dg, count: dm) + b1[o] }
-                var start = 0
-                while start < items.count {
-                    let n = min(ws.capacity, items.count - start)
-                    let a1 = ws.acts[1].baseAddress!, gmf = ws.gmf.baseAddress!
-                    for b in 0..<n {
-                        let i = Int(items[start + b])
-                        precondition(i >= 0 && i < arch.itemCount, "NeuMFScorer: item \(i) out of range")
-                        let q = gp + i * e
-                        for j in 0..<dg { gmf[b * dg + j] = u[j] * q[j] }
-                        let row = a1 + b * width
-                        row.update(from: userHalf, count: width)
-                        Kernels.axpy(1, half.baseAddress! + i * width, row, count: width)
+                userHalf.withUnsafeMutableBufferPointer { uh in
+                    let gp = g.baseAddress!, u = userEmbedding.baseAddress!
+                    // User half: W₁ᵘ·p_u + b₁.
+                    let w = gp + arch.denseOffset + first.offset, b1 = gp + arch.denseOffset + first.biasRange.lowerBound
+                    for o in 0..<width { uh[o] = Kernels.dot(w + o * first.inputCount, u + dg, count: dm) + b1[o] }
+                    var start = 0
+                    while start < items.count {
+                        let n = min(ws.capacity, items.count - start)
+                        let a1 = ws.act(1, count: n), f = ws.fusionIn.baseAddress!
+                        for b in 0..<n {
+                            let i = Int(items[start + b])
+                            precondition(i >= 0 && i < arch.itemCount, "NeuMFScorer: item \(i) out of range")
+                            let q = gp + i * e
+                            for j in 0..<dg { f[j * n + b] = u[j] * q[j] }
+                            let h = half.baseAddress! + i * width
+                            for o in 0..<width { a1[o * n + b] = uh[o] + h[o] }
+                        }
+                        MatrixKernels.relu(a1)
+                        ws.forwardFromFirstLayer(count: n, global: g)
+                        for b in 0..<n { scores[start + b] = objective.prediction(logit: ws.logits[b]) }
+                        start += n
                     }
-                    MatrixKernels.relu(UnsafeMutableBufferPointer(rebasing: ws.acts[1][0..<(n * width)]))
-                    ws.forwardFromFirstLayer(count: n, global: g)
-                    for b in 0..<n { scores[start + b] = objective.prediction(logit: ws.logits[b]) }
-                    start += n
                 }
             }
         }

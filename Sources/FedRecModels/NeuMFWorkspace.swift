@@ -3,6 +3,11 @@ import FedRecMath
 /// Scratch memory and the batched forward and backward passes of NeuMF for mini-batches of
 /// up to `capacity` examples.
 ///
+/// Activations are feature-major (`width × count`, one column per example; see
+/// ``MatrixKernels``). The fusion input [gmf ; a_L] is one `(gmfDim + last) × count` matrix
+/// whose first `gmfDim` rows are the GMF vectors and whose remaining rows are the last MLP
+/// layer's output, so the fusion layer reads both without a copy.
+///
 /// All buffers are carved out of one allocation made at construction, so a training loop
 /// allocates nothing per batch. Not thread-safe: each thread uses its own workspace.
 final class NeuMFWorkspace {
@@ -10,18 +15,18 @@ final class NeuMFWorkspace {
     let capacity: Int
     private let storage: UnsafeMutableBufferPointer<Float>
     private let indexStorage: UnsafeMutableBufferPointer<Int32>
-    /// GMF vectors u_gmf ⊙ q_gmf, `capacity × gmfDim`.
-    let gmf: UnsafeMutableBufferPointer<Float>
-    /// acts[0] is the MLP input [u_mlp ; q_mlp]; acts[l] the ReLU output of layer l.
-    let acts: [UnsafeMutableBufferPointer<Float>]
-    /// Gradients with respect to `acts`.
-    let dActs: [UnsafeMutableBufferPointer<Float>]
-    /// Fusion input [gmf ; mlp output] and its gradient, `capacity × (gmfDim + last width)`.
+    /// Float offsets of each staged example's user row and item row (filled by `forward`).
+    private let rowOffsets: UnsafeMutableBufferPointer<Int>
+    /// acts[l] for l in 0..<L: the MLP input [u_mlp ; q_mlp] (l = 0) and ReLU outputs; the
+    /// last layer's output lives in `fusionIn` (see ``act(_:count:)``).
+    private let acts: [UnsafeMutableBufferPointer<Float>]
+    private let dActs: [UnsafeMutableBufferPointer<Float>]
+    /// [gmf ; a_L] and its gradient, `capacity × (gmfDim + last width)`.
     let fusionIn: UnsafeMutableBufferPointer<Float>
     let dFusionIn: UnsafeMutableBufferPointer<Float>
     let logits: UnsafeMutableBufferPointer<Float>
     let dLogits: UnsafeMutableBufferPointer<Float>
-    /// Per-example gradients of the user and item embedding rows, `capacity × embeddingDim`.
+    /// Per-example gradients of the user and item embedding rows, row-major `capacity × embeddingDim`.
     let dUser: UnsafeMutableBufferPointer<Float>
     let dItem: UnsafeMutableBufferPointer<Float>
     /// Gradient of the dense block (MLP and fusion), `denseCount`.
@@ -35,11 +40,9 @@ final class NeuMFWorkspace {
         precondition(capacity >= 1, "NeuMFWorkspace: capacity must be positive")
         self.arch = arch
         self.capacity = capacity
-        let widths = arch.config.mlpLayers
+        let widths = arch.config.mlpLayers.dropLast()
         let e = arch.embeddingDim, fin = arch.fusion.inputCount
-        var sizes = [capacity * arch.gmfDim]
-        sizes += widths.map { capacity * $0 }
-        sizes += widths.map { capacity * $0 }
+        var sizes = widths.map { capacity * $0 } + widths.map { capacity * $0 }
         sizes += [capacity * fin, capacity * fin, capacity, capacity, capacity * e, capacity * e, arch.denseCount, capacity]
         let store = UnsafeMutableBufferPointer<Float>.allocate(capacity: sizes.reduce(0, +))
         store.initialize(repeating: 0)
@@ -47,12 +50,13 @@ final class NeuMFWorkspace {
         indexStore.initialize(repeating: 0)
         storage = store
         indexStorage = indexStore
+        rowOffsets = .allocate(capacity: 2 * capacity)
+        rowOffsets.initialize(repeating: 0)
         var cursor = 0
         func take(_ n: Int) -> UnsafeMutableBufferPointer<Float> {
             defer { cursor += n }
             return UnsafeMutableBufferPointer(rebasing: store[cursor..<(cursor + n)])
         }
-        gmf = take(capacity * arch.gmfDim)
         acts = widths.map { take(capacity * $0) }
         dActs = widths.map { take(capacity * $0) }
         fusionIn = take(capacity * fin)
@@ -70,6 +74,33 @@ final class NeuMFWorkspace {
     deinit {
         storage.deallocate()
         indexStorage.deallocate()
+        rowOffsets.deallocate()
+    }
+
+    /// Examples per block when moving between embedding rows (row-major) and feature-major
+    /// activations: 16 floats fill one cache line of a feature row, and 16 embedding rows stay
+    /// in the L1 cache, so neither side is written one float per cache line.
+    static let block = 16
+
+    /// The activations entering layer l + 1 (l = 0: the MLP input; l = L: the last output,
+    /// inside `fusionIn`) for a batch of `count`, `width × count`.
+    func act(_ l: Int, count: Int) -> UnsafeMutableBufferPointer<Float> {
+        let width = arch.config.mlpLayers[l]
+        if l == arch.layers.count {
+            let start = arch.gmfDim * count
+            return UnsafeMutableBufferPointer(rebasing: fusionIn[start..<(start + width * count)])
+        }
+        return UnsafeMutableBufferPointer(rebasing: acts[l][0..<(width * count)])
+    }
+
+    /// The gradient with respect to ``act(_:count:)``.
+    func dAct(_ l: Int, count: Int) -> UnsafeMutableBufferPointer<Float> {
+        let width = arch.config.mlpLayers[l]
+        if l == arch.layers.count {
+            let start = arch.gmfDim * count
+            return UnsafeMutableBufferPointer(rebasing: dFusionIn[start..<(start + width * count)])
+        }
+        return UnsafeMutableBufferPointer(rebasing: dActs[l][0..<(width * count)])
     }
 
     /// Computes the logits of the first `count` staged examples (`users`, `items`) into `logits`.
@@ -79,44 +110,50 @@ final class NeuMFWorkspace {
     func forward(count: Int, userTable: UnsafePointer<Float>, global: UnsafeBufferPointer<Float>) {
         precondition(count >= 0 && count <= capacity, "NeuMFWorkspace: batch of \(count) exceeds capacity \(capacity)")
         guard count > 0 else { return }
-        let e = arch.embeddingDim, dg = arch.gmfDim, dm = arch.mlpEmbeddingDim, s0 = 2 * dm
+        let e = arch.embeddingDim, dg = arch.gmfDim, dm = arch.mlpEmbeddingDim
         let gp = global.baseAddress!
-        let g = gmf.baseAddress!, a0 = acts[0].baseAddress!
+        let f = fusionIn.baseAddress!, a0 = act(0, count: count).baseAddress!
+        let itemHalf = a0 + dm * count
+        let uo = rowOffsets.baseAddress!, io = uo + capacity
         for b in 0..<count {
-            let u = userTable + Int(users[b]) * e
-            let q = gp + Int(items[b]) * e
-            let gb = g + b * dg
-            for j in 0..<dg { gb[j] = u[j] * q[j] }
-            let ab = a0 + b * s0
-            ab.update(from: u + dg, count: dm)
-            (ab + dm).update(from: q + dg, count: dm)
+            uo[b] = Int(users[b]) * e
+            io[b] = Int(items[b]) * e
+        }
+        var start = 0
+        while start < count {
+            let end = min(count, start + Self.block)
+            for j in 0..<dg {
+                let row = f + j * count
+                for b in start..<end { row[b] = userTable[uo[b] + j] * gp[io[b] + j] }
+            }
+            for k in 0..<dm {
+                let ur = a0 + k * count, ir = itemHalf + k * count
+                for b in start..<end {
+                    ur[b] = userTable[uo[b] + dg + k]
+                    ir[b] = gp[io[b] + dg + k]
+                }
+            }
+            start = end
         }
         let dense = UnsafeBufferPointer(rebasing: global[arch.denseOffset...])
-        let first = arch.layers[0]
-        let out = UnsafeMutableBufferPointer(rebasing: acts[1][0..<(count * first.outputCount)])
-        first.forward(parameters: dense, input: UnsafeBufferPointer(acts[0]), output: out, batch: count)
+        let out = act(1, count: count)
+        arch.layers[0].forward(parameters: dense, input: UnsafeBufferPointer(act(0, count: count)), output: out, batch: count)
         MatrixKernels.relu(out)
         forwardFromFirstLayer(count: count, global: global)
     }
 
-    /// The forward pass from the first layer's activations (`acts[1]`, GMF vectors in `gmf`)
-    /// to the logits.
+    /// The forward pass from the first layer's activations (``act(_:count:)`` 1) and the GMF
+    /// rows of `fusionIn` to the logits.
     func forwardFromFirstLayer(count: Int, global: UnsafeBufferPointer<Float>) {
         let dense = UnsafeBufferPointer(rebasing: global[arch.denseOffset...])
-        let dg = arch.gmfDim
-        let g = gmf.baseAddress!
         for (l, layer) in arch.layers.enumerated().dropFirst() {
-            let out = UnsafeMutableBufferPointer(rebasing: acts[l + 1][0..<(count * layer.outputCount)])
-            layer.forward(parameters: dense, input: UnsafeBufferPointer(acts[l]), output: out, batch: count)
+            let out = act(l + 1, count: count)
+            layer.forward(parameters: dense, input: UnsafeBufferPointer(act(l, count: count)), output: out, batch: count)
             MatrixKernels.relu(out)
         }
-        let last = arch.layers.last!.outputCount, fin = arch.fusion.inputCount
-        let f = fusionIn.baseAddress!, aL = acts[arch.layers.count].baseAddress!
-        for b in 0..<count {
-            (f + b * fin).update(from: g + b * dg, count: dg)
-            (f + b * fin + dg).update(from: aL + b * last, count: last)
-        }
-        arch.fusion.forward(parameters: dense, input: UnsafeBufferPointer(fusionIn), output: logits, batch: count)
+        let fin = arch.fusion.inputCount
+        arch.fusion.forward(parameters: dense, input: UnsafeBufferPointer(rebasing: fusionIn[0..<(fin * count)]),
+                            output: UnsafeMutableBufferPointer(rebasing: logits[0..<count]), batch: count)
     }
 
     /// After ``forward(count:userTable:global:)``: the summed loss of the first `count` examples
@@ -133,32 +170,41 @@ final class NeuMFWorkspace {
         }
         dDense.update(repeating: 0)
         let dense = UnsafeBufferPointer(rebasing: global[arch.denseOffset...])
-        arch.fusion.backward(parameters: dense, input: UnsafeBufferPointer(fusionIn), outputGradient: UnsafeBufferPointer(dLogits),
-                             inputGradient: dFusionIn, parameterGradient: dDense, batch: count)
-        let dg = arch.gmfDim, nl = arch.layers.count, last = arch.layers.last!.outputCount, fin = arch.fusion.inputCount
-        let df = dFusionIn.baseAddress!, daL = dActs[nl].baseAddress!
-        for b in 0..<count { (daL + b * last).update(from: df + b * fin + dg, count: last) }
-        for l in stride(from: nl, to: 0, by: -1) {
-            let layer = arch.layers[l - 1]
-            let grad = UnsafeMutableBufferPointer(rebasing: dActs[l][0..<(count * layer.outputCount)])
-            MatrixKernels.reluBackward(activations: UnsafeBufferPointer(acts[l]), gradient: grad)
-            layer.backward(parameters: dense, input: UnsafeBufferPointer(acts[l - 1]), outputGradient: UnsafeBufferPointer(grad),
-                           inputGradient: dActs[l - 1], parameterGradient: dDense, batch: count)
+        let fin = arch.fusion.inputCount
+        arch.fusion.backward(parameters: dense, input: UnsafeBufferPointer(rebasing: fusionIn[0..<(fin * count)]),
+                             outputGradient: UnsafeBufferPointer(rebasing: dLogits[0..<count]),
+                             inputGradient: UnsafeMutableBufferPointer(rebasing: dFusionIn[0..<(fin * count)]),
+                             parameterGradient: dDense, batch: count)
+        for l in stride(from: arch.layers.count, to: 0, by: -1) {
+            let grad = dAct(l, count: count)
+            MatrixKernels.reluBackward(activations: UnsafeBufferPointer(act(l, count: count)), gradient: grad)
+            arch.layers[l - 1].backward(parameters: dense, input: UnsafeBufferPointer(act(l - 1, count: count)),
+                                        outputGradient: UnsafeBufferPointer(grad), inputGradient: dAct(l - 1, count: count),
+                                        parameterGradient: dDense, batch: count)
         }
-        let e = arch.embeddingDim, dm = arch.mlpEmbeddingDim, s0 = 2 * dm
-        let gp = global.baseAddress!, da0 = dActs[0].baseAddress!
+        let e = arch.embeddingDim, dg = arch.gmfDim, dm = arch.mlpEmbeddingDim
+        let gp = global.baseAddress!, df = dFusionIn.baseAddress!
+        let da0 = dAct(0, count: count).baseAddress!, daItem = da0 + dm * count
         let du = dUser.baseAddress!, dq = dItem.baseAddress!
-        for b in 0..<count {
-            let u = userTable + Int(users[b]) * e
-            let q = gp + Int(items[b]) * e
-            let dgmf = df + b * fin
-            let dub = du + b * e, dqb = dq + b * e
+        let uo = rowOffsets.baseAddress!, io = uo + capacity
+        var start = 0
+        while start < count {
+            let end = min(count, start + Self.block)
             for j in 0..<dg {
-                dub[j] = dgmf[j] * q[j]
-                dqb[j] = dgmf[j] * u[j]
+                let row = df + j * count
+                for b in start..<end {
+                    du[b * e + j] = row[b] * gp[io[b] + j]
+                    dq[b * e + j] = row[b] * userTable[uo[b] + j]
+                }
             }
-            (dub + dg).update(from: da0 + b * s0, count: dm)
-            (dqb + dg).update(from: da0 + b * s0 + dm, count: dm)
+            for k in 0..<dm {
+                let ur = da0 + k * count, ir = daItem + k * count
+                for b in start..<end {
+                    du[b * e + dg + k] = ur[b]
+                    dq[b * e + dg + k] = ir[b]
+                }
+            }
+            start = end
         }
         return lossSum
     }

@@ -8,8 +8,9 @@ import Testing
         return (0..<count).map { _ in Float(rng.nextUnitDouble() * 2 - 1) }
     }
 
-    // Shapes cover SIMD tiles, their tails and sizes below one vector.
-    static let shapes: [(batch: Int, n: Int, m: Int)] = [(1, 1, 1), (3, 5, 3), (2, 8, 4), (5, 17, 7), (4, 64, 32), (3, 40, 9), (2, 33, 2)]
+    // Shapes cover the 16- and 8-wide batch tiles, scalar batch tails, odd row counts and
+    // input widths that are not multiples of the 4-wide gradient tile.
+    static let shapes: [(batch: Int, n: Int, m: Int)] = [(1, 1, 1), (3, 5, 3), (8, 8, 4), (21, 17, 7), (64, 64, 32), (37, 40, 9), (16, 33, 2), (27, 6, 1)]
 
     @Test(arguments: 0..<shapes.count)
     func affineMatchesNaiveMatrixProduct(shape: Int) {
@@ -24,8 +25,8 @@ import Testing
         for b in 0..<batch {
             for o in 0..<m {
                 var s = Double(bias[o])
-                for k in 0..<n { s += Double(w[o * n + k]) * Double(x[b * n + k]) }
-                #expect(abs(Double(y[b * m + o]) - s) < 1e-5 * Double(n))
+                for k in 0..<n { s += Double(w[o * n + k]) * Double(x[k * batch + b]) }
+                #expect(abs(Double(y[o * batch + b]) - s) < 1e-5 * Double(n))
             }
         }
     }
@@ -41,8 +42,8 @@ import Testing
         for b in 0..<batch {
             for k in 0..<n {
                 var s = 0.0
-                for o in 0..<m { s += Double(w[o * n + k]) * Double(g[b * m + o]) }
-                #expect(abs(Double(dx[b * n + k]) - s) < 1e-5 * Double(m))
+                for o in 0..<m { s += Double(w[o * n + k]) * Double(g[o * batch + b]) }
+                #expect(abs(Double(dx[k * batch + b]) - s) < 1e-5 * Double(m))
             }
         }
     }
@@ -61,19 +62,18 @@ import Testing
         }}
         for o in 0..<m {
             var sb = Double(b0[o])
-            for b in 0..<batch { sb += Double(g[b * m + o]) }
+            for b in 0..<batch { sb += Double(g[o * batch + b]) }
             #expect(abs(Double(db[o]) - sb) < 1e-5 * Double(batch))
             for k in 0..<n {
                 var s = Double(w0[o * n + k])
-                for b in 0..<batch { s += Double(g[b * m + o]) * Double(x[b * n + k]) }
+                for b in 0..<batch { s += Double(g[o * batch + b]) * Double(x[k * batch + b]) }
                 #expect(abs(Double(dw[o * n + k]) - s) < 1e-5 * Double(batch))
             }
         }
     }
 
-    @Test func outerProductsOverLargeBatchUseEveryRowBlock() {
-        // More rows than one cache block (4096 / n), so the blocking loop runs several times.
-        let batch = 300, n = 64, m = 3
+    @Test func outerProductsOverALongBatchSumEveryExample() {
+        let batch = 301, n = 64, m = 3
         let g = Self.values(batch * m, seed: 10), x = Self.values(batch * n, seed: 11)
         var dw = [Float](repeating: 0, count: m * n)
         g.withUnsafeBufferPointer { pg in x.withUnsafeBufferPointer { px in dw.withUnsafeMutableBufferPointer { pw in
@@ -83,7 +83,7 @@ import Testing
         for o in 0..<m {
             for k in 0..<n {
                 var s = 0.0
-                for b in 0..<batch { s += Double(g[b * m + o]) * Double(x[b * n + k]) }
+                for b in 0..<batch { s += Double(g[o * batch + b]) * Double(x[k * batch + b]) }
                 #expect(abs(Double(dw[o * n + k]) - s) < 1e-4)
             }
         }

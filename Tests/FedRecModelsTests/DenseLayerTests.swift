@@ -3,9 +3,10 @@ import Testing
 @testable import FedRecModels
 
 /// Finite-difference checks of the dense layer and the ReLU: the analytic float gradients of
-/// L = Σ c ⊙ act(W·x + b) against central differences of L evaluated in double precision.
+/// L = Σ c ⊙ act(W·X + b) against central differences of L evaluated in double precision
+/// (X feature-major: `inputs × batch`).
 @Suite struct DenseLayerTests {
-    static let batch = 3, inputs = 5, outputs = 4, offset = 3
+    static let batch = 19, inputs = 5, outputs = 4, offset = 3   // 19 = a 16-wide tile + a scalar tail
 
     static func values(_ n: Int, seed: UInt64, scale: Double = 1) -> [Float] {
         var rng = SeededGenerator(seed: seed)
@@ -18,8 +19,8 @@ import Testing
         for b in 0..<batch {
             for o in 0..<outputs {
                 var z = p[offset + outputs * inputs + o]
-                for k in 0..<inputs { z += p[offset + o * inputs + k] * x[b * inputs + k] }
-                total += c[b * outputs + o] * (relu ? max(z, 0) : z)
+                for k in 0..<inputs { z += p[offset + o * inputs + k] * x[k * batch + b] }
+                total += c[o * batch + b] * (relu ? max(z, 0) : z)
             }
         }
         return total

@@ -66,11 +66,16 @@ import Darwin
         return (arch, users, global)
     }
 
-    static let exampleUsers: [Int32] = [0, 1, 0, 1, 0]
-    static let exampleItems: [Int32] = [2, 2, 4, 0, 2]   // item 2 thrice: its row gradient is a sum
+    // 21 examples: one 16-wide kernel tile plus 5 in the scalar tail. Items 1 and 3 never
+    // appear; the others repeat, so their row gradients are sums.
+    static let exampleUsers: [Int32] = (0..<21).map { Int32($0 % 2) }
+    static let exampleItems: [Int32] = (0..<21).map { [2, 2, 4, 0, 2, 4, 0][$0 % 7] }
 
     static func targets(_ objective: NeuMFObjective) -> [Float] {
-        objective == .implicit ? [1, 0, 0, 1, 1] : [4, 2, 5, 3, 1]
+        (0..<21).map { (k: Int) -> Float in
+            let value = objective == .implicit ? (k * 5 / 3) % 2 : 1 + (k * 7) % 5
+            return Float(value)
+        }
     }
 
     /// The mean loss in double precision, from the paper's equations and the documented layout.
@@ -111,7 +116,7 @@ import Darwin
     static func analytic(_ arch: NeuMFArchitecture, users: [Float], global: [Float], targets: [Float])
         -> (loss: Double, logits: [Float], dUsers: [Float], dGlobal: [Float]) {
         let n = exampleUsers.count, e = arch.embeddingDim
-        let ws = NeuMFWorkspace(arch: arch, capacity: 8)
+        let ws = NeuMFWorkspace(arch: arch, capacity: 32)
         for b in 0..<n {
             ws.users[b] = exampleUsers[b]
             ws.items[b] = exampleItems[b]
