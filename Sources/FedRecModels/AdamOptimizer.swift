@@ -119,20 +119,23 @@ public struct AdamOptimizer: Sendable {
         let lr = h.learningRate, eps = h.epsilon
         let n = parameters.count
         let p = parameters.baseAddress!, g = gradient.baseAddress!, mp = m.baseAddress!, vp = v.baseAddress!
+        let lrc1 = lr * c1
         var i = 0
-        let vb1 = SIMD8<Float>(repeating: b1), vb2 = SIMD8<Float>(repeating: b2)
-        let va1 = SIMD8<Float>(repeating: 1 - b1), va2 = SIMD8<Float>(repeating: 1 - b2)
-        let vc1 = SIMD8<Float>(repeating: lr * c1), vc2 = SIMD8<Float>(repeating: c2), veps = SIMD8<Float>(repeating: eps)
-        while i + 8 <= n {
-            let gv = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
-            let mv = vb1 * UnsafeRawPointer(mp + i).loadUnaligned(as: SIMD8<Float>.self) + va1 * gv
-            let vv = vb2 * UnsafeRawPointer(vp + i).loadUnaligned(as: SIMD8<Float>.self) + va2 * (gv * gv)
-            UnsafeMutableRawPointer(mp + i).storeBytes(of: mv, as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(vp + i).storeBytes(of: vv, as: SIMD8<Float>.self)
-            let pv = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
-            let step = vc1 * mv / ((vv * vc2).squareRoot() + veps)
-            UnsafeMutableRawPointer(p + i).storeBytes(of: pv - step, as: SIMD8<Float>.self)
-            i += 8
+        // Four lanes at a time (one SSE register each: the constants stay in registers); the
+        // square root is taken per lane, which compiles to sqrtss.
+        let vb1 = SIMD4<Float>(repeating: b1), vb2 = SIMD4<Float>(repeating: b2)
+        let va1 = SIMD4<Float>(repeating: 1 - b1), va2 = SIMD4<Float>(repeating: 1 - b2)
+        while i + 4 <= n {
+            let gv = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD4<Float>.self)
+            let mv = vb1 * UnsafeRawPointer(mp + i).loadUnaligned(as: SIMD4<Float>.self) + va1 * gv
+            let vv = vb2 * UnsafeRawPointer(vp + i).loadUnaligned(as: SIMD4<Float>.self) + va2 * (gv * gv)
+            UnsafeMutableRawPointer(mp + i).storeBytes(of: mv, as: SIMD4<Float>.self)
+            UnsafeMutableRawPointer(vp + i).storeBytes(of: vv, as: SIMD4<Float>.self)
+            let s = vv * c2
+            let denominator = SIMD4<Float>(s[0].squareRoot(), s[1].squareRoot(), s[2].squareRoot(), s[3].squareRoot()) + eps
+            let pv = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD4<Float>.self)
+            UnsafeMutableRawPointer(p + i).storeBytes(of: pv - lrc1 * mv / denominator, as: SIMD4<Float>.self)
+            i += 4
         }
         while i < n {
             let gi = g[i]
@@ -140,7 +143,7 @@ public struct AdamOptimizer: Sendable {
             let vi = b2 * vp[i] + (1 - b2) * gi * gi
             mp[i] = mi
             vp[i] = vi
-            p[i] -= (lr * c1) * mi / ((vi * c2).squareRoot() + eps)
+            p[i] -= lrc1 * mi / ((vi * c2).squareRoot() + eps)
             i += 1
         }
     }

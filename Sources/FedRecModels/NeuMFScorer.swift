@@ -93,12 +93,23 @@ public struct NeuMFScorer: Sendable {
                         let n = min(ws.capacity, items.count - start)
                         let a1 = ws.act(1, count: n), f = ws.fusionIn.baseAddress!
                         for b in 0..<n {
-                            let i = Int(items[start + b])
-                            precondition(i >= 0 && i < arch.itemCount, "NeuMFScorer: item \(i) out of range")
-                            let q = gp + i * e
-                            for j in 0..<dg { f[j * n + b] = u[j] * q[j] }
-                            let h = half.baseAddress! + i * width
-                            for o in 0..<width { a1[o * n + b] = uh[o] + h[o] }
+                            let i = items[start + b]
+                            precondition(i >= 0 && Int(i) < arch.itemCount, "NeuMFScorer: item \(i) out of range")
+                            ws.items[b] = i
+                        }
+                        // Blocks of 16 items: each feature row gets a whole cache line per block.
+                        var b0 = 0
+                        while b0 < n {
+                            let b1 = min(n, b0 + NeuMFWorkspace.block)
+                            for j in 0..<dg {
+                                let row = f + j * n, uj = u[j]
+                                for b in b0..<b1 { row[b] = uj * gp[Int(ws.items[b]) * e + j] }
+                            }
+                            for o in 0..<width {
+                                let row = a1.baseAddress! + o * n, uo = uh[o]
+                                for b in b0..<b1 { row[b] = uo + half[Int(ws.items[b]) * width + o] }
+                            }
+                            b0 = b1
                         }
                         MatrixKernels.relu(a1)
                         ws.forwardFromFirstLayer(count: n, global: g)

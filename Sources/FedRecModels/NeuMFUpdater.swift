@@ -13,11 +13,11 @@ final class NeuMFUpdater {
     let optimizer: NeuMFOptimizer
     private(set) var step = 0
     private let userRows: Int
-    // Adam state (empty for SGD). Moments of the user table, the item table and the dense block.
-    private var userM: UnsafeMutableBufferPointer<Float> = .init(start: nil, count: 0)
-    private var userV: UnsafeMutableBufferPointer<Float> = .init(start: nil, count: 0)
-    private var itemM: UnsafeMutableBufferPointer<Float> = .init(start: nil, count: 0)
-    private var itemV: UnsafeMutableBufferPointer<Float> = .init(start: nil, count: 0)
+    // Adam state (empty for SGD). Moments of the user and item tables interleaved per row,
+    // [m (embeddingDim) ; v (embeddingDim)], so a row's update touches one contiguous run;
+    // moments of the dense block.
+    private var userMoments: UnsafeMutableBufferPointer<Float> = .init(start: nil, count: 0)
+    private var itemMoments: UnsafeMutableBufferPointer<Float> = .init(start: nil, count: 0)
     private var denseM: UnsafeMutableBufferPointer<Float> = .init(start: nil, count: 0)
     private var denseV: UnsafeMutableBufferPointer<Float> = .init(start: nil, count: 0)
     // Row coalescing: slot of each row in the current batch (−1 when untouched), rows per slot, summed gradients.
@@ -43,10 +43,8 @@ final class NeuMFUpdater {
                 p.initialize(repeating: -1)
                 return p
             }
-            userM = zeros(userRows * e)
-            userV = zeros(userRows * e)
-            itemM = zeros(arch.itemTableCount)
-            itemV = zeros(arch.itemTableCount)
+            userMoments = zeros(2 * userRows * e)
+            itemMoments = zeros(2 * arch.itemTableCount)
             denseM = zeros(arch.denseCount)
             denseV = zeros(arch.denseCount)
             userSlot = empty(userRows)
@@ -57,7 +55,7 @@ final class NeuMFUpdater {
     }
 
     deinit {
-        for p in [userM, userV, itemM, itemV, denseM, denseV, slotGrad] where p.baseAddress != nil { p.deallocate() }
+        for p in [userMoments, itemMoments, denseM, denseV, slotGrad] where p.baseAddress != nil { p.deallocate() }
         for p in [userSlot, itemSlot, slotRows] where p.baseAddress != nil { p.deallocate() }
     }
 
@@ -83,18 +81,17 @@ final class NeuMFUpdater {
                 AdamOptimizer.updateRows(UnsafeMutableBufferPointer(rebasing: global[arch.denseOffset...]),
                                          gradient: UnsafeBufferPointer(ws.dDense), firstMoment: denseM, secondMoment: denseV,
                                          step: step, hyperparameters: h)
-                lazyAdam(rows: ws.items, grads: ws.dItem, count: count, slots: itemSlot, table: gp, m: itemM, v: itemV, h: h)
+                lazyAdam(rows: ws.items, grads: ws.dItem, count: count, slots: itemSlot, table: gp, moments: itemMoments, h: h)
             }
             if updateUser {
-                lazyAdam(rows: ws.users, grads: ws.dUser, count: count, slots: userSlot, table: userTable, m: userM, v: userV, h: h)
+                lazyAdam(rows: ws.users, grads: ws.dUser, count: count, slots: userSlot, table: userTable, moments: userMoments, h: h)
             }
         }
     }
 
     private func lazyAdam(rows: UnsafeMutableBufferPointer<Int32>, grads: UnsafeMutableBufferPointer<Float>, count: Int,
                           slots: UnsafeMutableBufferPointer<Int32>, table: UnsafeMutablePointer<Float>,
-                          m: UnsafeMutableBufferPointer<Float>, v: UnsafeMutableBufferPointer<Float>,
-                          h: AdamOptimizer.Hyperparameters) {
+                          moments: UnsafeMutableBufferPointer<Float>, h: AdamOptimizer.Hyperparameters) {
         let e = arch.embeddingDim
         let g = grads.baseAddress!, sg = slotGrad.baseAddress!
         let corrections = AdamOptimizer.biasCorrections(step: step, hyperparameters: h)
@@ -115,8 +112,8 @@ final class NeuMFUpdater {
             let r = Int(slotRows[s])
             AdamOptimizer.updateRows(UnsafeMutableBufferPointer(start: table + r * e, count: e),
                                      gradient: UnsafeBufferPointer(start: sg + s * e, count: e),
-                                     firstMoment: UnsafeMutableBufferPointer(rebasing: m[(r * e)..<((r + 1) * e)]),
-                                     secondMoment: UnsafeMutableBufferPointer(rebasing: v[(r * e)..<((r + 1) * e)]),
+                                     firstMoment: UnsafeMutableBufferPointer(rebasing: moments[(2 * r * e)..<((2 * r + 1) * e)]),
+                                     secondMoment: UnsafeMutableBufferPointer(rebasing: moments[((2 * r + 1) * e)..<((2 * r + 2) * e)]),
                                      corrections: corrections, hyperparameters: h)
             slots[r] = -1
         }
