@@ -9,14 +9,18 @@ public struct NeuMFLocalOptions: Sendable, Hashable, Codable {
     public var userOnlyEpochs: Int
     /// Examples per local mini-batch.
     public var batchSize: Int
-    /// The local optimizer; a fresh state each call (SGD is the FedAvg client of McMahan et al. 2017).
+    /// The local optimizer, with a fresh state each call (SGD gives the FedAvg client of
+    /// McMahan et al. 2017; Adam moves the small initial embeddings much faster).
     public var optimizer: NeuMFOptimizer
     /// Negatives sampled per positive, drawn afresh each epoch (implicit objective).
     public var negativesPerPositive: Int
 
-    /// Creates options. The defaults (1 epoch, batch 64, SGD at 0.5, 4 negatives) are a starting point to tune.
-    public init(epochs: Int = 1, userOnlyEpochs: Int = 0, batchSize: Int = 64,
-                optimizer: NeuMFOptimizer = .sgd(learningRate: 0.5), negativesPerPositive: Int = 4) {
+    /// Creates options. The defaults (2 epochs, batch 64, Adam at 0.01 with fresh moments each
+    /// round, 4 negatives) are a starting point to tune: on the planted data of the tests they
+    /// reach the centralized hit rate in about 20 FedAvg rounds, where plain SGD on the
+    /// N(0, 0.01²)-initialised embeddings barely moves in 40.
+    public init(epochs: Int = 2, userOnlyEpochs: Int = 0, batchSize: Int = 64,
+                optimizer: NeuMFOptimizer = .adam(.init(learningRate: 0.01)), negativesPerPositive: Int = 4) {
         self.epochs = epochs
         self.userOnlyEpochs = userOnlyEpochs
         self.batchSize = batchSize

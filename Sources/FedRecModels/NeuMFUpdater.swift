@@ -120,22 +120,23 @@ final class NeuMFUpdater {
     }
 
     /// Runs forward, backward and update over `count` examples given as parallel arrays, in
-    /// batches of the workspace's capacity; returns the summed loss.
+    /// ⌈count / capacity⌉ batches of near-equal size (never a runt last batch, whose mean
+    /// gradient would weigh its few examples many times over); returns the summed loss.
     func train(_ ws: NeuMFWorkspace, users: UnsafePointer<Int32>, items: UnsafePointer<Int32>, targets: UnsafePointer<Float>,
                count: Int, userTable: UnsafeMutablePointer<Float>, global: UnsafeMutableBufferPointer<Float>,
                updateUser: Bool, updateGlobal: Bool) -> Double {
         var loss = 0.0
-        var start = 0
         let frozen = UnsafeBufferPointer(global)
-        while start < count {
-            let n = min(ws.capacity, count - start)
+        let batches = (count + ws.capacity - 1) / ws.capacity
+        for k in 0..<batches {
+            let start = count * k / batches
+            let n = count * (k + 1) / batches - start
             ws.users.baseAddress!.update(from: users + start, count: n)
             ws.items.baseAddress!.update(from: items + start, count: n)
             ws.targets.baseAddress!.update(from: targets + start, count: n)
             ws.forward(count: n, userTable: userTable, global: frozen)
             loss += ws.backward(count: n, userTable: userTable, global: frozen)
             apply(ws, count: n, userTable: userTable, global: global, updateUser: updateUser, updateGlobal: updateGlobal)
-            start += n
         }
         return loss
     }

@@ -5,7 +5,7 @@ import Testing
 
 /// End-to-end behaviour of centralized NeuMF on a planted implicit data set built here.
 @Suite struct NeuMFTrainerTests {
-    /// 4 taste groups of 40 users and 30 items. Each user picks 12 items of its own group
+    /// 4 taste groups of `usersPerGroup` users (40 by default) and 30 items. Each user picks 12 items of its own group
     /// (popular ones more often: weight ∝ 1/(1 + rank/3)) and 2 items anywhere. The last
     /// in-group pick is held out (leave-one-out), the rest is training data.
     struct Planted {
@@ -13,8 +13,8 @@ import Testing
         var heldOut: [Int32]   // per user
     }
 
-    static func planted(seed: UInt64) -> Planted {
-        let groups = 4, usersPerGroup = 40, itemsPerGroup = 30
+    static func planted(seed: UInt64, usersPerGroup: Int = 40) -> Planted {
+        let groups = 4, itemsPerGroup = 30
         let userCount = groups * usersPerGroup, itemCount = groups * itemsPerGroup
         var rng = SeededGenerator(seed: seed)
         var users: [Int32] = [], items: [Int32] = [], heldOut: [Int32] = []
