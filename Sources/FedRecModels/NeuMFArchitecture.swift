@@ -69,6 +69,29 @@ public struct NeuMFArchitecture: Sendable, Hashable {
         return (item * embeddingDim)..<((item + 1) * embeddingDim)
     }
 
+    /// A named run of the global vector (for documentation, wire-format descriptions and per-part diagnostics).
+    public struct Segment: Sendable, Hashable {
+        /// What the run holds, e.g. "item embeddings", "mlp.1.weight", "fusion.bias".
+        public var name: String
+        /// Where it sits in the global vector.
+        public var range: Range<Int>
+    }
+
+    /// The global vector's layout as consecutive named segments that tile `0..<globalCount`:
+    /// "item embeddings", then "mlp.l.weight" and "mlp.l.bias" for l = 1…L, then "fusion.weight"
+    /// (GMF part first) and "fusion.bias".
+    public var globalSegments: [Segment] {
+        func shifted(_ r: Range<Int>) -> Range<Int> { (denseOffset + r.lowerBound)..<(denseOffset + r.upperBound) }
+        var out = [Segment(name: "item embeddings", range: 0..<itemTableCount)]
+        for (l, layer) in layers.enumerated() {
+            out.append(Segment(name: "mlp.\(l + 1).weight", range: shifted(layer.weightRange)))
+            out.append(Segment(name: "mlp.\(l + 1).bias", range: shifted(layer.biasRange)))
+        }
+        out.append(Segment(name: "fusion.weight", range: shifted(fusion.weightRange)))
+        out.append(Segment(name: "fusion.bias", range: shifted(fusion.biasRange)))
+        return out
+    }
+
     /// Fresh global parameters: item embeddings from N(0, σ²) with σ = ``NeuMFConfig/embeddingInitStddev``
     /// (the paper: 0.01), MLP weights by He initialisation (ReLU layers), the fusion weights by
     /// Glorot initialisation, biases zero except the fusion bias, which is `outputBias`

@@ -140,16 +140,15 @@ import Darwin
         return (loss / Double(n), Array(ws.logits[0..<n]), dUsers, dGlobal)
     }
 
-    /// Named slices of the global vector, checked one by one so a failure says which part is wrong.
-    static func groups(_ arch: NeuMFArchitecture) -> [(String, Range<Int>)] {
-        var out: [(String, Range<Int>)] = [("item embeddings", 0..<arch.itemTableCount)]
-        for (l, layer) in arch.layers.enumerated() {
-            out.append(("MLP layer \(l + 1) weights", (arch.denseOffset + layer.weightRange.lowerBound)..<(arch.denseOffset + layer.weightRange.upperBound)))
-            out.append(("MLP layer \(l + 1) bias", (arch.denseOffset + layer.biasRange.lowerBound)..<(arch.denseOffset + layer.biasRange.upperBound)))
-        }
-        out.append(("fusion weights", (arch.denseOffset + arch.fusion.weightRange.lowerBound)..<(arch.denseOffset + arch.fusion.weightRange.upperBound)))
-        out.append(("fusion bias", (arch.denseOffset + arch.fusion.biasRange.lowerBound)..<arch.globalCount))
-        return out
+    @Test func globalSegmentsTileTheGlobalVectorInTheDocumentedOrder() throws {
+        let (arch, _, _) = try Self.setup(.implicit)
+        let segments = arch.globalSegments
+        #expect(segments.map(\.name) == ["item embeddings", "mlp.1.weight", "mlp.1.bias", "mlp.2.weight", "mlp.2.bias",
+                                          "fusion.weight", "fusion.bias"])
+        #expect(segments.first!.range.lowerBound == 0 && segments.last!.range.upperBound == arch.globalCount)
+        for k in 1..<segments.count { #expect(segments[k - 1].range.upperBound == segments[k].range.lowerBound) }
+        // 5 items × (3 + 3); 6→5 and 5→4 layers; fusion over 3 + 4 inputs.
+        #expect(segments.map(\.range.count) == [30, 30, 5, 20, 4, 7, 1])
     }
 
     @Test(arguments: [NeuMFObjective.implicit, .explicit])
@@ -166,7 +165,8 @@ import Darwin
         func close(_ analytic: Float, _ numeric: Double) -> Bool {
             abs(Double(analytic) - numeric) < 2e-5 + 1e-3 * abs(numeric)
         }
-        for (name, range) in Self.groups(arch) {
+        for segment in arch.globalSegments {
+            let name = segment.name, range = segment.range
             var worst = 0.0
             for i in range {
                 var plus = gd, minus = gd
