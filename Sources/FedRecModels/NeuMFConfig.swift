@@ -67,7 +67,7 @@ public struct NeuMFTrainingOptions: Sendable, Hashable, Codable {
     /// `nil` makes every interaction positive.
     public var positiveThreshold: Float?
 
-    /// Creates options; the defaults follow the paper (batch 256, Adam 0.001, 4 negatives, 20 epochs).
+    /// Creates options; batch 256, Adam at 0.001 and 4 negatives follow the paper, 20 epochs is ours.
     public init(epochs: Int = 20, batchSize: Int = 256, optimizer: NeuMFOptimizer = .adam(.init()),
                 negativesPerPositive: Int = 4, positiveThreshold: Float? = nil) {
         self.epochs = epochs
