@@ -7,8 +7,10 @@ public struct NeuMFEpochReport: Sendable, Hashable {
     public var epoch: Int
     /// Mean per-example training loss (cross-entropy or squared error) over the epoch.
     public var meanLoss: Double
-    /// Wall-clock seconds the epoch took, sampling and shuffling included.
+    /// Wall-clock seconds the epoch took, negative sampling and shuffling included.
     public var seconds: Double
+    /// Wall-clock training seconds since the first epoch began (time spent in the callback excluded).
+    public var elapsedSeconds: Double
     /// Examples processed (positives plus negatives for implicit data).
     public var exampleCount: Int
 }
@@ -109,6 +111,7 @@ public struct NeuMFTrainer: Sendable {
         let updater = NeuMFUpdater(arch: arch, optimizer: options.optimizer, userRows: model.userCount, capacity: options.batchSize)
         let clock = ContinuousClock()
         guard options.epochs > 0 else { return }
+        var elapsed = 0.0
         for epoch in 1...options.epochs {
             let start = clock.now
             if config.objective == .implicit {
@@ -126,9 +129,11 @@ public struct NeuMFTrainer: Sendable {
             guard mean.isFinite else {
                 throw NeuralModelError(.diverged, "the training loss became \(mean) in epoch \(epoch); lower the learning rate")
             }
-            let elapsed = clock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            try onEpoch(NeuMFEpochReport(epoch: epoch, meanLoss: mean, seconds: seconds, exampleCount: examples.count))
+            let duration = clock.now - start
+            let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+            elapsed += seconds
+            try onEpoch(NeuMFEpochReport(epoch: epoch, meanLoss: mean, seconds: seconds, elapsedSeconds: elapsed,
+                                         exampleCount: examples.count))
         }
     }
 }

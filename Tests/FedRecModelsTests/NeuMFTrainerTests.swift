@@ -72,6 +72,7 @@ import Testing
         let model = try trainer.train(data.train, using: &rng) { reports.append($0) }
         #expect(reports.map(\.epoch) == Array(1...12))
         #expect(reports.allSatisfy { $0.exampleCount == data.train.count * 5 && $0.seconds >= 0 })
+        #expect(zip(reports, reports.dropFirst()).allSatisfy { $1.elapsedSeconds >= $0.elapsedSeconds + $1.seconds * 0.999 })
         // An untrained model sits at ln 2 ≈ 0.693 per example; a fitted one far below.
         #expect(reports.first!.meanLoss < 0.7)
         #expect(reports.last!.meanLoss < 0.6 * reports.first!.meanLoss)
