@@ -43,7 +43,7 @@ struct ChartLayout {
         } else if yValues.isEmpty {
             yAxis = AxisTicks.linear(min: 0, max: 1, padding: 0)
         } else {
-            yAxis = AxisTicks.linear(min: yValues.min()!, max: yValues.max()!, padding: 0.04)
+            yAxis = AxisTicks.linear(min: yValues.min()!, max: yValues.max()!, padding: 0.06)
         }
 
         let yLabelWidth = yAxis.ticks.compactMap(\.label).map { Self.textWidth($0, fontSize: 11) }.max() ?? 0
@@ -54,7 +54,7 @@ struct ChartLayout {
         plotTop = chart.title.isEmpty ? 16 : 48
         plotBottom = max(plotTop + 60, chart.height - (chart.xLabel.isEmpty ? 36 : 58))
         if hasInfinity {
-            let gap = max(40, Self.textWidth(chart.infinityLabel, fontSize: 11) / 2 + 30)
+            let gap = max(50, Self.textWidth(chart.infinityLabel, fontSize: 11) / 2 + 30)
             finiteRight = plotRight - gap
             infinityX = plotRight - 14
             breakX = (finiteRight + plotRight - 14) / 2
@@ -78,7 +78,7 @@ struct ChartLayout {
     }
 
     /// Places each reference label just above its line, or below when that collides with a label
-    /// already placed, or further down until it is free.
+    /// already placed or leaves the plot, or further away until it is free.
     private mutating func placeReferences(_ lines: [LineChart.ReferenceLine]) {
         let rowHeight = 13.0
         let drawable = lines.enumerated().filter { $0.element.y.isFinite }
@@ -86,9 +86,14 @@ struct ChartLayout {
         var taken: [Double] = []
         for (index, line) in drawable {
             let y = py(line.y)
-            var candidates = [y - 4, y + 12]
-            candidates += (1...8).map { y + 12 + Double($0) * rowHeight }
-            let labelY = candidates.first { c in taken.allSatisfy { abs($0 - c) >= rowHeight } } ?? y - 4
+            // Above the line, below it, then further away on alternate sides; always inside the plot.
+            var candidates: [Double] = []
+            for step in 0...8 {
+                let away = Double(step) * rowHeight
+                for c in [y - 4 - away, y + 12 + away] where c - 10 >= plotTop && c + 3 <= plotBottom { candidates.append(c) }
+            }
+            let fallback: Double = min(max(y - 4, plotTop + 10), plotBottom - 3)
+            let labelY = candidates.first { c in taken.allSatisfy { abs($0 - c) >= rowHeight } } ?? fallback
             taken.append(labelY)
             let color = line.color ?? ChartPalette.reference[index % ChartPalette.reference.count]
             references.append(PlacedReference(index: index, line: line, color: color, pixelY: y, labelY: labelY))

@@ -6,7 +6,7 @@
 /// bottom, the legend (one entry per series, with its colour, marker shape and line) to the right of
 /// the plot, outside it, so it never hides data. Axes get "nice" ticks automatically: steps of
 /// 1, 2 or 5 × 10ᵏ on linear axes, every decade on a log axis (plus labelled 2× and 5× ticks when it
-/// spans under two decades). Light grid lines run at the major ticks.
+/// spans at most 2.5 decades). Light grid lines run at the major ticks.
 ///
 /// ## Series
 /// Each series is a polyline through its points in the order given, a marker per point (the shape

@@ -22,8 +22,9 @@ struct AxisTicks: Equatable {
     }
 
     /// "Nice" linear ticks covering [`min`, `max`] widened by `padding` × range on each side: the step is
-    /// 1, 2 or 5 × 10ᵏ, chosen so there are about `targetIntervals` intervals, and the domain is snapped
-    /// outwards to whole steps (Heckbert, "Nice numbers for graph labels", Graphics Gems, 1990).
+    /// 1, 2 or 5 × 10ᵏ, the one nearest to range / `targetIntervals` (Heckbert, "Nice numbers for graph labels", Graphics Gems, 1990).
+    /// Each end of the domain snaps outwards to the next tick when that adds at most half a step of
+    /// empty space; otherwise it stays at the padded data range (so no third of the plot is wasted).
     static func linear(min dataMin: Double, max dataMax: Double, padding: Double, targetIntervals: Int = 5) -> AxisTicks {
         var lo = dataMin, hi = dataMax
         if !(hi > lo) {
@@ -40,9 +41,9 @@ struct AxisTicks: Equatable {
         let fraction = raw / Foundation.pow(10, Double(exponent))
         var mantissa: Int
         switch fraction {
-        case ...1.000001: mantissa = 1
-        case ...2.000001: mantissa = 2
-        case ...5.000001: mantissa = 5
+        case ..<1.5: mantissa = 1
+        case ..<3: mantissa = 2
+        case ..<7: mantissa = 5
         default: mantissa = 1; exponent += 1
         }
         let step = DecimalFormatting.decimal(mantissa, exponent: exponent)
@@ -50,19 +51,24 @@ struct AxisTicks: Equatable {
         guard kLowDouble.magnitude < 1e12, kHighDouble.magnitude < 1e12, kHighDouble - kLowDouble <= 1000 else {
             return fallback(lo, hi)
         }
-        let values = (Int(kLowDouble)...Int(kHighDouble)).map { DecimalFormatting.decimal($0 * mantissa, exponent: exponent) }
+        let allValues = (Int(kLowDouble)...Int(kHighDouble)).map { DecimalFormatting.decimal($0 * mantissa, exponent: exponent) }
+        // Snap an end of the domain out to a tick only when that costs at most half a step of empty space.
+        let lower = lo - allValues.first! <= step / 2 ? allValues.first! : lo
+        let upper = allValues.last! - hi <= step / 2 ? allValues.last! : hi
+        let tolerance = step * 1e-9
+        let values = allValues.filter { $0 >= lower - tolerance && $0 <= upper + tolerance }
         let largest = values.map(\.magnitude).max() ?? 0
         let useExponent = exponent < -5 || largest >= 1e7
         let ticks = values.map { value in
             AxisTick(value: value, label: useExponent ? exponentLabel(value) : DecimalFormatting.fixed(value, decimals: max(0, -exponent)), isMajor: true)
         }
-        return AxisTicks(lower: values.first!, upper: values.last!, isLog: false, ticks: ticks)
+        return AxisTicks(lower: lower, upper: upper, isLog: false, ticks: ticks)
     }
 
     /// Base-10 logarithmic ticks for positive data in [`min`, `max`]: the domain is the data range widened
     /// by 5% of its log-span on each side, snapped outwards to a value m × 10ᵏ (m = 1…9). Every decade
     /// inside the domain is a labelled major tick; 2…9 × 10ᵏ are minor ticks, and when the axis spans at
-    /// most 1.6 decades the 2 × and 5 × 10ᵏ ones are labelled too (so 0.5…8 reads "0.5, 1, 2, 5").
+    /// most 2.5 decades the 2 × and 5 × 10ᵏ ones are labelled too (so 0.5…8 reads "0.5, 1, 2, 5").
     /// - Precondition: `min` and `max` are finite and positive.
     static func log10(min dataMin: Double, max dataMax: Double) -> AxisTicks {
         precondition(dataMin > 0 && dataMax > 0 && dataMin.isFinite && dataMax.isFinite)
@@ -89,7 +95,7 @@ struct AxisTicks: Equatable {
                     let labelled = (exponent - (decadesInside.first ?? 0)) % decadeStride == 0
                     ticks.append(AxisTick(value: value, label: labelled ? logLabel(m, exponent, plain: plain) : nil, isMajor: true))
                 } else {
-                    let labelled = span <= 1.6 && (m == 2 || m == 5)
+                    let labelled = span <= 2.5 && (m == 2 || m == 5)
                     ticks.append(AxisTick(value: value, label: labelled ? logLabel(m, exponent, plain: plain) : nil, isMajor: false))
                 }
             }
