@@ -37,7 +37,7 @@ enum DecimalFormatting {
         Double("\(mantissa)e\(exponent)")!
     }
 
-    /// `10^n` for small non-negative `n`, exactly.
+    /// `10^n`, correctly rounded, for any `n` in the range of `Double`.
     static func power10(_ n: Int) -> Double {
         decimal(1, exponent: n)
     }
