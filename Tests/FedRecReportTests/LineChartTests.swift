@@ -211,10 +211,16 @@ struct LineChartTests {
         #expect(svg.all("series").map { $0.attributes["stroke"] } == ["#0072B2", "#D55E00"])
     }
 
-    /// Writes the example charts to `$FEDREC_REPORT_EXAMPLE_DIR` when set, for looking at them.
-    @Test func exampleChartsCanBeWrittenForInspection() throws {
-        guard let dir = ProcessInfo.processInfo.environment["FEDREC_REPORT_EXAMPLE_DIR"] else { return }
-        try ExampleCharts.sweep().render().write(toFile: dir + "/example.svg", atomically: true, encoding: .utf8)
-        try ExampleCharts.learningCurves().render().write(toFile: dir + "/example-curves.svg", atomically: true, encoding: .utf8)
+    /// Writes the example charts to `$FEDREC_REPORT_EXAMPLE_DIR` (to look at them, e.g. with
+    /// `rsvg-convert`) or a temporary directory, and checks the written files parse back.
+    @Test func exampleChartsWrittenToFilesParseBack() throws {
+        let dir = ProcessInfo.processInfo.environment["FEDREC_REPORT_EXAMPLE_DIR"] ?? FileManager.default.temporaryDirectory.path
+        let charts = [("example", ExampleCharts.sweep()), ("example-curves", ExampleCharts.learningCurves()), ("example-population", ExampleCharts.population())]
+        for (name, chart) in charts {
+            let path = dir + "/\(name).svg"
+            try chart.render().write(toFile: path, atomically: true, encoding: .utf8)
+            let svg = try XMLTree.parse(try String(contentsOfFile: path, encoding: .utf8))
+            #expect(svg.all("legend-entry").count == chart.series.count)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import FedRecReport
 
 /// Charts shared by several tests: the shape of a real ε sweep and of learning curves.
@@ -21,6 +22,19 @@ enum ExampleCharts {
             let rmse = rounds.map { 0.93 + (0.4 - 0.1 * Double(index)) * 1 / (1 + $0 / 25) + 0.02 / epsilon }
             chart.series.append(.init("ε = \(Int(epsilon))", x: rounds, y: rmse, showsMarkers: false))
         }
+        return chart
+    }
+
+    /// HR@10 vs population size at fixed ε: a wide log axis (powers of ten), data below the references.
+    static func population() -> LineChart {
+        var chart = LineChart(title: "HR@10 vs population at ε = 1", xLabel: "users", yLabel: "HR@10", xScale: .log10)
+        let users: [Double] = [1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000]
+        let names = ["NeuMF, distributed", "NeuMF, local", "MF, distributed", "MF, local", "MF, central", "NeuMF, central", "MF (no momentum)", "NeuMF (no momentum)"]
+        for (index, name) in names.enumerated() {
+            let hr = users.map { 0.62 - 0.35 / (1 + $0 / (5_000 * Double(index + 1))) }
+            chart.series.append(.init(name, x: users, y: hr, error: users.map { 0.04 / Foundation.sqrt($0 / 1_000) }))
+        }
+        chart.referenceLines = [.init("centralized", y: 0.64), .init("federated, non-private", y: 0.63), .init("popularity", y: 0.35)]
         return chart
     }
 }
