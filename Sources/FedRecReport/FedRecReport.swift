@@ -1,1 +1,0 @@
-/// FedRecReport: SVG charts, CSV and markdown reports, with no dependencies.
