@@ -25,7 +25,7 @@ public struct FederatedExperiment: Sendable {
         /// Rounds, final metrics, model, timings.
         public var result: SimulationResult
         /// The resolved privacy plan (nil for a non-private run).
-        public var plan: PrivacyPlan?
+        public var plan: ResolvedPrivacy?
         /// The ledger after the run (nil for a non-private run), with ε refreshed under both accountants.
         public var ledger: PrivacyLedger?
         /// Population size (clients).
@@ -47,9 +47,9 @@ public struct FederatedExperiment: Sendable {
     }
 
     /// Resolves the privacy plan for a population of `population` clients (nil when not private).
-    public func plan(population: Int) throws -> PrivacyPlan? {
+    public func plan(population: Int) throws -> ResolvedPrivacy? {
         guard privacy.enabled else { return nil }
-        return try PrivacyPlan(privacy, population: population, samplingRate: try samplingRate(), rounds: simulation.rounds)
+        return try ResolvedPrivacy(privacy, population: population, samplingRate: try samplingRate(), rounds: simulation.rounds)
     }
 
     /// Runs the experiment on a split.
@@ -101,7 +101,7 @@ public struct FederatedExperiment: Sendable {
     }
 
     /// A fingerprint of what the privacy guarantee depends on: the mechanism, q, δ, budget and data shape.
-    static func fingerprint(plan: PrivacyPlan, train: RatingsDataset) -> String {
+    static func fingerprint(plan: ResolvedPrivacy, train: RatingsDataset) -> String {
         let m = plan.mechanism
         return "z=\(m.noiseMultiplier);C=\(m.clipBound);trust=\(m.trust);m=\(m.minimumUpdates);q=\(plan.samplingRate);delta=\(plan.delta);budget=\(plan.epsilonBudget);users=\(train.userCount);items=\(train.itemCount);source=\(train.source)"
     }

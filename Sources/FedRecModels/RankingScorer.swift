@@ -50,3 +50,6 @@ extension BiasedMF: RankingScorer {
         }}}
     }
 }
+
+extension NeuMF: RankingScorer {}
+extension NeuMFScorer: RankingScorer {}

@@ -91,7 +91,7 @@ public enum SimulateCommand: FedRecCommand {
 /// One-line descriptions of privacy plans for the console.
 enum PrivacySummary {
     /// z, C, trust, m, q, T, δ, ε planned and the noise source.
-    static func describe(_ plan: PrivacyPlan) -> String {
+    static func describe(_ plan: ResolvedPrivacy) -> String {
         let m = plan.mechanism
         var s = String(format: "privacy: user-level (ε ≤ %.4g, δ = %.3g); z = %.4g%@, C = %.4g, trust %@",
                        plan.epsilonBudget, plan.delta, m.noiseMultiplier, plan.calibrated ? " (calibrated)" : "", m.clipBound, m.trust.rawValue)

@@ -115,7 +115,7 @@ struct SimulationReport {
             var seed: UInt64
             var simulation: SimulationConfig
             var privacy: PrivacySettings
-            var plan: PrivacyPlan?
+            var plan: ResolvedPrivacy?
             var baseline: MFAlgorithm?
         }
         let config = Config(data: input.summary, seed: seed, simulation: self.config, privacy: privacy, plan: outcome.plan, baseline: baselineAlgorithm)
