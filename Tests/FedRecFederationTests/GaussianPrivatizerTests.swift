@@ -1,0 +1,65 @@
+import FedRecMath
+import FedRecPrivacy
+import Testing
+@testable import FedRecFederation
+
+@Suite struct GaussianPrivatizerTests {
+    private func sparseUpdate(scale: Float) -> ModelUpdate {
+        ModelUpdate(itemCount: 10, dim: 3, touchedItems: [2, 7], globalMeanDelta: scale,
+                    rows: [1, 2, 3, 4, 5, 6, 7, 8].map { $0 * scale })
+    }
+
+    @Test(arguments: [0.01 as Float, 1, 100])
+    func centralTrustClipsToTheBoundAndKeepsTheUpdateSparse(scale: Float) throws {
+        let p = GaussianPrivatizer(mechanism: try GaussianMechanism(noiseMultiplier: 1, clipBound: 2, trust: .central), noise: .seeded(1))
+        var update = sparseUpdate(scale: scale)
+        let before = update.norm()
+        var rng = SeededGenerator(seed: 1)
+        p.privatizeClientUpdate(&update, using: &rng)
+        #expect(!update.isDense)
+        #expect(update.norm() <= 2 * (1 + 1e-6))
+        if before <= 2 { #expect(update == sparseUpdate(scale: scale)) }
+    }
+
+    @Test func distributedTrustSendsADenseNoisedVector() throws {
+        let p = GaussianPrivatizer(mechanism: try GaussianMechanism(noiseMultiplier: 1, clipBound: 1, trust: .distributed, minimumUpdates: 4), noise: .seeded(1))
+        var update = sparseUpdate(scale: 1)
+        var rng = SeededGenerator(seed: 2)
+        p.privatizeClientUpdate(&update, using: &rng)
+        #expect(update.isDense)
+        #expect(update.values.count == update.parameterCount)
+        #expect(update.values.filter { $0 == 0 }.isEmpty, "every coordinate carries noise, touched or not")
+    }
+
+    @Test func distributedAggregateBelowMinimumIsDiscardedAndLeftUntouched() throws {
+        let p = GaussianPrivatizer(mechanism: try GaussianMechanism(noiseMultiplier: 1, clipBound: 1, trust: .distributed, minimumUpdates: 5), noise: .seeded(1))
+        var sum = [Float](repeating: 1, count: 8)
+        var rng = SeededGenerator(seed: 3)
+        guard case .discard = p.privatizeAggregate(&sum, participants: 4, using: &rng) else {
+            Issue.record("a round with 4 < m = 5 updates must be discarded")
+            return
+        }
+        #expect(sum == [Float](repeating: 1, count: 8))
+        #expect(p.privatizeAggregate(&sum, participants: 5, using: &rng) == .release)
+    }
+
+    @Test func centralAggregateNoiseHasStddevZC() throws {
+        let p = GaussianPrivatizer(mechanism: try GaussianMechanism(noiseMultiplier: 2, clipBound: 0.5, trust: .central), noise: .seeded(1))
+        let n = 200_000
+        var sum = [Float](repeating: 0, count: n)
+        var rng = SeededGenerator(seed: 4)
+        #expect(p.privatizeAggregate(&sum, participants: 10, using: &rng) == .release)
+        let variance = sum.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(n)
+        // Sample variance of n draws has relative standard error √(2/n) ≈ 0.3%; allow 5 of them.
+        #expect(abs(variance - 1) < 5 * (2.0 / Double(n)).squareRoot())
+    }
+
+    @Test func secureNoiseIsNotReproducible() throws {
+        let p = GaussianPrivatizer(mechanism: try GaussianMechanism(noiseMultiplier: 1, clipBound: 1, trust: .local), noise: .secure)
+        var a = sparseUpdate(scale: 1), b = sparseUpdate(scale: 1)
+        var r1 = SeededGenerator(seed: 5), r2 = SeededGenerator(seed: 5)
+        p.privatizeClientUpdate(&a, using: &r1)
+        p.privatizeClientUpdate(&b, using: &r2)
+        #expect(a != b, "secure noise ignores the simulation seed")
+    }
+}
