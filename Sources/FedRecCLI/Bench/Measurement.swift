@@ -45,7 +45,10 @@ public enum ProcessMemory {
     public static func residentBytes() -> Int? { field("VmRSS:") }
 
     private static func field(_ key: String) -> Int? {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        // /proc files report size 0, so read them to the end rather than by size.
+        guard let handle = FileHandle(forReadingAtPath: "/proc/self/status") else { return nil }
+        defer { try? handle.close() }
+        let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
         for line in text.split(separator: "\n") where line.hasPrefix(key) {
             let kb = line.dropFirst(key.count).split(separator: " ").first.flatMap { Int($0) }
             return kb.map { $0 * 1024 }
