@@ -50,7 +50,7 @@ public enum ProcessMemory {
         defer { try? handle.close() }
         let text = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
         for line in text.split(separator: "\n") where line.hasPrefix(key) {
-            let kb = line.dropFirst(key.count).split(separator: " ").first.flatMap { Int($0) }
+            let kb = line.dropFirst(key.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Int($0) }
             return kb.map { $0 * 1024 }
         }
         return nil
