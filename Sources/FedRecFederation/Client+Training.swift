@@ -141,7 +141,7 @@ extension Client {
             let factorBase = 1 + model.itemCount
             for (j, item) in heldOutItems.enumerated() {
                 let i = Int(item)
-                let raw = base + g[1 + i] + _dot(ws.user, g.baseAddress! + factorBase + i * d, count: d)
+                let raw = base + g[1 + i] + Kernels.dot(ws.user, g.baseAddress! + factorBase + i * d, count: d)
                 let err = Double(scale.clamp(raw) - heldOutRatings[j])
                 sums.squaredError += err * err
                 sums.absoluteError += abs(err)
@@ -206,7 +206,7 @@ extension Client {
         }
         a[d * n1 + d] = Double(m) + Double(lambda)
         b[d] = Double(ySum)
-        let ok = _choleskySolve(a, b, n: n1)
+        let ok = Cholesky.solve(a, b, n: n1)
         let user = ws.user
         user.update(repeating: 0, count: P)
         guard ok else { return 0 }

@@ -57,7 +57,7 @@ public struct ModelUpdate: Sendable, Equatable {
     /// ‖Δ‖², accumulated in double precision. Equal for the sparse and dense forms up to
     /// summation order. - Complexity: O(stored values).
     public func squaredNorm() -> Double {
-        let s = values.withUnsafeBufferPointer { _sumOfSquares($0) }
+        let s = values.withUnsafeBufferPointer { Kernels.sumOfSquares($0) }
         return isDense ? s : s + Double(globalMeanDelta) * Double(globalMeanDelta)
     }
 

@@ -29,38 +29,6 @@ func _axpy8(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer
     }
 }
 
-/// Σ aᵢ·bᵢ over any `count` (SIMD8 body, scalar tail).
-@inline(__always)
-func _dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-    let body = count & ~7
-    var s = _dot8(a, b, count: body)
-    var i = body
-    while i < count {
-        s += a[i] * b[i]
-        i += 1
-    }
-    return s
-}
-
-/// Σ xᵢ² accumulated in double precision (SIMD4 lanes, fixed order).
-@inline(__always)
-func _sumOfSquares(_ x: UnsafeBufferPointer<Float>) -> Double {
-    var acc = SIMD4<Double>()
-    var i = 0
-    let n = x.count
-    while i + 4 <= n {
-        let v = SIMD4<Double>(Double(x[i]), Double(x[i + 1]), Double(x[i + 2]), Double(x[i + 3]))
-        acc += v * v
-        i += 4
-    }
-    var s = acc.sum()
-    while i < n {
-        s += Double(x[i]) * Double(x[i])
-        i += 1
-    }
-    return s
-}
-
 /// Lower triangle of the weighted Gram matrix G = Σₖ cₖ·qₖ·qₖᵀ (cₖ = 1 when `weights` is nil) over `n` padded rows
 /// `rows[k·P ..< k·P + P]` (P a multiple of 8), written to `gram` (P × P, row-major). Writes
 /// the 4×8 tiles that meet the lower triangle; entries above it may hold garbage and are
@@ -118,60 +86,6 @@ private func _gramTiles(
         }
         r0 += 4
     }
-}
-
-/// Σ aᵢ·bᵢ in double precision over `count` elements (SIMD4 body, scalar tail).
-@inline(__always)
-func _dotD(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, count: Int) -> Double {
-    var acc = SIMD4<Double>()
-    var i = 0
-    while i + 4 <= count {
-        acc += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD4<Double>.self)
-            * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD4<Double>.self)
-        i += 4
-    }
-    var s = acc.sum()
-    while i < count {
-        s += a[i] * b[i]
-        i += 1
-    }
-    return s
-}
-
-/// Solves A·x = b in place for symmetric positive-definite `n`×`n` A (row-major, lower
-/// triangle read; L left in it) by Cholesky, with vectorised inner products. Same algorithm
-/// as `FedRecMath.Cholesky.solve`, written for the d+1 ≤ ~100 systems of the user fit, where
-/// the scalar version dominated a round. Returns false if a pivot is not positive.
-func _choleskySolve(_ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>, n: Int) -> Bool {
-    for j in 0..<n {
-        let rj = a + j * n
-        let d = rj[j] - _dotD(rj, rj, count: j)
-        guard d > 0, d.isFinite else { return false }
-        let ljj = d.squareRoot()
-        rj[j] = ljj
-        let inv = 1 / ljj
-        var i = j + 1
-        while i < n {
-            let ri = a + i * n
-            ri[j] = (ri[j] - _dotD(ri, rj, count: j)) * inv
-            i += 1
-        }
-    }
-    for i in 0..<n {
-        b[i] = (b[i] - _dotD(a + i * n, b, count: i)) / a[i * n + i]
-    }
-    var i = n - 1
-    while i >= 0 {
-        var s = b[i]
-        var k = i + 1
-        while k < n {
-            s -= a[k * n + i] * b[k]
-            k += 1
-        }
-        b[i] = s / a[i * n + i]
-        i -= 1
-    }
-    return true
 }
 
 /// y ← y + x over `count` elements (SIMD4 body, scalar tail).
