@@ -22,7 +22,7 @@ public struct LocalTrainingConfig: Sendable, Hashable, Codable {
     /// Creates a local-step configuration (defaults tuned on MovieLens-100K; see docs of ``SimulationConfig``).
     public init(
         epochs: Int = 3, learningRate: Float = 0.05, regularization: Float = 0.12,
-        userRegularization: Float = 3.5, userState: UserState = .reconstruct, trainsUserEmbedding: Bool = true
+        userRegularization: Float = 5, userState: UserState = .reconstruct, trainsUserEmbedding: Bool = true
     ) {
         self.epochs = epochs
         self.learningRate = learningRate

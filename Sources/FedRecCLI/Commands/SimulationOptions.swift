@@ -15,7 +15,7 @@ enum SimulationOptions {
         OptionSpec("local-epochs", .int(0...1000), valueName: "E", default: "3", help: "Local SGD epochs on the client per round."),
         OptionSpec("local-lr", .double(.positive), valueName: "LR", default: "0.05", help: "Client learning rate."),
         OptionSpec("reg", .double(.nonNegative), valueName: "L", default: "0.12", help: "L2 regularization of local item updates."),
-        OptionSpec("user-reg", .double(.positive), valueName: "L", default: "3.5",
+        OptionSpec("user-reg", .double(.positive), valueName: "L", default: "5",
                    help: "Ridge λ of the client's user-embedding fit (noisier data wants more)."),
         OptionSpec("user-state", .choice(["reconstruct", "persistent"]), valueName: "MODE", default: "reconstruct",
                    help: "Rebuild the user embedding each round (Federated Reconstruction) or keep it on the client."),
