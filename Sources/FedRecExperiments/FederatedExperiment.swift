@@ -30,6 +30,8 @@ public struct FederatedExperiment: Sendable {
         public var ledger: PrivacyLedger?
         /// Population size (clients).
         public var population: Int
+        /// The clip bound at the end of the run under adaptive clipping (nil when C is fixed).
+        public var finalClipBound: Double? = nil
 
         /// ε spent under `accountant` for the rounds released (nil for a non-private run).
         public func epsilonSpent(_ accountant: AccountantKind) -> Double? {
@@ -73,7 +75,16 @@ public struct FederatedExperiment: Sendable {
         }
         let population = train.userCount
         let plan = try plan(population: population)!
-        let privatizer = GaussianPrivatizer(mechanism: plan.mechanism, placement: plan.placement, noise: plan.noise)
+        let privatizer: GaussianPrivatizer
+        if let a = privacy.adaptiveClipping {
+            let expected = plan.samplingRate * Double(population)
+            let state = try AdaptiveClipping(
+                initialClipBound: plan.mechanism.clipBound, targetQuantile: a.targetQuantile, learningRate: a.learningRate,
+                countNoiseStddev: a.countNoiseStddev ?? max(expected / 20, 1e-9))
+            privatizer = try GaussianPrivatizer(accounted: plan.mechanism, adaptive: state, placement: plan.placement, noise: plan.noise)
+        } else {
+            privatizer = GaussianPrivatizer(mechanism: plan.mechanism, placement: plan.placement, noise: plan.noise)
+        }
         var sim = try Simulation(train: train, heldOut: heldOut, config: simulation, privatizer: privatizer)
         var ledger = try PrivacyLedger(
             runID: UUID().uuidString, configFingerprint: Self.fingerprint(plan: plan, train: train),
@@ -97,7 +108,8 @@ public struct FederatedExperiment: Sendable {
         if let failure { throw failure }
         try ledger.refreshSpent()
         if let url = ledgerURL { try ledger.save(to: url) }
-        return Outcome(result: result, plan: plan, ledger: ledger, population: sim.population)
+        return Outcome(result: result, plan: plan, ledger: ledger, population: sim.population,
+                       finalClipBound: sim.privatizer.adaptive?.clipBound)
     }
 
     /// A fingerprint of what the privacy guarantee depends on: the mechanism, q, δ, budget and data shape.

@@ -24,6 +24,8 @@ public struct PrivacySettings: Sendable, Hashable, Codable {
     public var noise: NoiseSource
     /// The accountant used to calibrate z (both are always reported).
     public var accountant: AccountantKind
+    /// Adaptive clipping (Andrew et al. 2021); nil keeps C fixed. ``clipBound`` is then the initial bound.
+    public var adaptiveClipping: AdaptiveClippingSettings? = nil
 
     /// Creates settings; the defaults are a private run at ε = 8 with distributed trust and secure noise.
     public init(
@@ -45,4 +47,22 @@ public struct PrivacySettings: Sendable, Hashable, Codable {
 
     /// A non-private run.
     public static let none = PrivacySettings(enabled: false, targetEpsilon: nil)
+}
+
+/// How the clip bound adapts (Andrew et al., "Differentially Private Learning with Adaptive
+/// Clipping", 2021).
+public struct AdaptiveClippingSettings: Sendable, Hashable, Codable {
+    /// γ: the quantile of update norms the bound tracks (0.5: the median).
+    public var targetQuantile: Double
+    /// η: the geometric step of the bound per round (the paper's 0.2).
+    public var learningRate: Double
+    /// σ_b: noise on the count of unclipped updates; nil picks qN/20 as the paper suggests.
+    public var countNoiseStddev: Double?
+
+    /// Creates the settings.
+    public init(targetQuantile: Double = 0.5, learningRate: Double = 0.2, countNoiseStddev: Double? = nil) {
+        self.targetQuantile = targetQuantile
+        self.learningRate = learningRate
+        self.countNoiseStddev = countNoiseStddev
+    }
 }

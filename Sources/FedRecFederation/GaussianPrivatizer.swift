@@ -9,9 +9,17 @@ import FedRecPrivacy
 /// Noise comes from the system CSPRNG (``SecureGenerator``) unless the run asked for seeded noise
 /// (`NoiseSource.seeded`, reproducible simulations only); the client's seeded generator is then used,
 /// so a seed reproduces the run bit for bit.
+///
+/// With adaptive clipping (Andrew et al. 2021) the clip bound follows a quantile of the update
+/// norms: clients report whether they were clipped, the server noises the count and moves C
+/// geometrically. The count is a second query on the same users, so the update noise uses
+/// z_Δ = (z⁻² − (2σ_b)⁻²)^(−1/2) > z and the pair costs exactly a Gaussian with the accounted z.
+/// (The count noise is drawn once by the aggregator, as in the paper's central setting.)
 public struct GaussianPrivatizer: UpdatePrivatizer {
-    /// Clip bound, noise multiplier, trust model and minimum update count.
-    public let mechanism: GaussianMechanism
+    /// Clip bound, noise multiplier (z_Δ under adaptive clipping), trust model and minimum update count.
+    public private(set) var mechanism: GaussianMechanism
+    /// The adaptive clipping state, if the bound adapts.
+    public private(set) var adaptive: AdaptiveClipping?
     /// Where client noise is drawn: by each party (the default), or once for the aggregate
     /// (a simulation shortcut with the same distribution of the released sum).
     public let placement: NoisePlacement
@@ -23,6 +31,45 @@ public struct GaussianPrivatizer: UpdatePrivatizer {
         self.mechanism = mechanism
         self.placement = placement
         self.noise = noise
+        adaptive = nil
+    }
+
+    /// Creates the transform with adaptive clipping: `accounted` is the mechanism the accountant
+    /// composes (multiplier z, the initial clip bound); the update noise is raised to z_Δ.
+    /// - Throws: `PrivacyError.invalidParameter` if 2σ_b ≤ z (the count would cost more than z allows).
+    public init(accounted: GaussianMechanism, adaptive: AdaptiveClipping, placement: NoisePlacement = .perParty,
+                noise: NoiseSource = .secure) throws {
+        mechanism = try GaussianMechanism(
+            noiseMultiplier: try adaptive.updateNoiseMultiplier(forAccounted: accounted.noiseMultiplier),
+            clipBound: adaptive.clipBound, trust: accounted.trust, minimumUpdates: accounted.minimumUpdates)
+        self.adaptive = adaptive
+        self.placement = placement
+        self.noise = noise
+    }
+
+    /// 1 when the update norm is within the current bound (adaptive clipping only; else 0).
+    public func unclippedIndicator(norm: Double) -> Double {
+        adaptive.map { $0.unclippedIndicator(norm: norm) } ?? 0
+    }
+
+    /// Under adaptive clipping, after a released round: noises the count of unclipped updates
+    /// and moves the clip bound (the noise scales with it, z_Δ·C).
+    public mutating func finishRound(
+        unclippedCount: Double, expectedParticipants: Double, released: Bool,
+        using rng: inout some RandomNumberGenerator
+    ) {
+        guard var state = adaptive, released, expectedParticipants > 0 else { return }
+        switch noise {
+        case .seeded: state.update(unclippedCount: unclippedCount, expectedParticipants: expectedParticipants, using: &rng)
+        case .secure:
+            var secure = SecureGenerator()
+            state.update(unclippedCount: unclippedCount, expectedParticipants: expectedParticipants, using: &secure)
+        }
+        adaptive = state
+        if let next = try? GaussianMechanism(noiseMultiplier: mechanism.noiseMultiplier, clipBound: state.clipBound,
+                                             trust: mechanism.trust, minimumUpdates: mechanism.minimumUpdates) {
+            mechanism = next
+        }
     }
 
     /// Always true: runs with this transform must use Poisson sampling.

@@ -20,7 +20,7 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
     /// The validated configuration.
     public let config: SimulationConfig
     /// The privacy seam.
-    public let privatizer: Privatizer
+    public private(set) var privatizer: Privatizer
     /// The rating scale predictions are clamped to.
     public let scale: RatingScale
     /// The clients, in user-index order (their persistent state included).
@@ -107,6 +107,7 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
                                 let id = Int(pp[p])
                                 var rng = SeededGenerator(seed: seed, stream: [UInt64(id), UInt64(t)])
                                 var result = cs[id].train(model: model, config: cfg.local, workspace: ws, using: &rng)
+                                s.unclipped += priv.unclippedIndicator(norm: result.updateNorm)
                                 priv.privatizeClientUpdate(&result.update, using: &rng)
                                 ps[c].add(result.update)
                                 s.normSum += result.updateNorm
@@ -125,10 +126,14 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
             total.normSum += stats[c].normSum
             total.lossSum += stats[c].lossSum
             total.ratingCount += stats[c].ratingCount
+            total.unclipped += stats[c].unclipped
         }
         var serverRNG = SeededGenerator(seed: config.seed, stream: [UInt64.max - 1, UInt64(t)])
         let denominator = config.sampling.expectedParticipants(population: clients.count)
         let decision = aggregator.finishRound(denominator: denominator, privatizer: privatizer, using: &serverRNG)
+        var adaptRNG = SeededGenerator(seed: config.seed, stream: [UInt64.max - 2, UInt64(t)])
+        privatizer.finishRound(unclippedCount: total.unclipped, expectedParticipants: denominator,
+                               released: decision == .release, using: &adaptRNG)
         roundsRun = t
         let seconds = Self.seconds(clock.now - start)
         var reason: String? = nil
@@ -231,4 +236,5 @@ struct ChunkStats: Sendable {
     var normSum = 0.0
     var lossSum = 0.0
     var ratingCount = 0
+    var unclipped = 0.0
 }

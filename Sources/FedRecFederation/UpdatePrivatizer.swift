@@ -27,4 +27,22 @@ public protocol UpdatePrivatizer: Sendable {
     func privatizeAggregate(
         _ sum: inout [Float], participants: Int, using rng: inout some RandomNumberGenerator
     ) -> AggregateDecision
+    /// The bit a client reports for adaptive clipping: 1 when its update norm (before clipping)
+    /// is within the current bound. Transforms without adaptive clipping return 0.
+    func unclippedIndicator(norm: Double) -> Double
+    /// Called once after each round on the server with the round's summed indicators, so a
+    /// transform can adapt (e.g. move its clip bound toward a quantile of update norms).
+    mutating func finishRound(
+        unclippedCount: Double, expectedParticipants: Double, released: Bool,
+        using rng: inout some RandomNumberGenerator)
+}
+
+extension UpdatePrivatizer {
+    /// No adaptive clipping: reports 0.
+    public func unclippedIndicator(norm: Double) -> Double { 0 }
+    /// No adaptation.
+    public mutating func finishRound(
+        unclippedCount: Double, expectedParticipants: Double, released: Bool,
+        using rng: inout some RandomNumberGenerator
+    ) {}
 }

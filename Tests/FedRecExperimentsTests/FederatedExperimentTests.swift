@@ -71,6 +71,16 @@ private func config(rounds: Int = 20, q: Double = 0.25, threads: Int = 2) throws
         #expect(throws: PrivacyError.self) { try experiment.run(train: split.train, heldOut: split.test, ledgerURL: url) }
     }
 
+    @Test func adaptiveClippingRunReportsItsFinalBoundAndSpendsTheSameBudget() throws {
+        let split = try smallSplit()
+        var privacy = PrivacySettings(targetEpsilon: 4, clipBound: 0.01, trust: .central, noise: .seeded(5), accountant: .rdp)
+        privacy.adaptiveClipping = AdaptiveClippingSettings(targetQuantile: 0.5, learningRate: 0.5, countNoiseStddev: 5)
+        let outcome = try FederatedExperiment(simulation: try config(), privacy: privacy).run(train: split.train, heldOut: split.test)
+        let final = try #require(outcome.finalClipBound)
+        #expect(final > 0.05, "norms are far above 0.01, so the bound must grow")
+        #expect(try #require(outcome.epsilonSpent(.rdp)) <= 4)
+    }
+
     @Test func nonPrivateRunHasNoPlanAndNoLedger() throws {
         let split = try smallSplit()
         let outcome = try FederatedExperiment(simulation: try config(rounds: 3), privacy: .none).run(train: split.train, heldOut: split.test)

@@ -62,4 +62,23 @@ import Testing
         p.privatizeClientUpdate(&b, using: &r2)
         #expect(a != b, "secure noise ignores the simulation seed")
     }
+
+    @Test func adaptiveClippingRaisesUpdateNoiseAndMovesTheBoundTowardTheQuantile() throws {
+        let accounted = try GaussianMechanism(noiseMultiplier: 1, clipBound: 0.1, trust: .central)
+        let adaptive = try AdaptiveClipping(initialClipBound: 0.1, targetQuantile: 0.5, learningRate: 0.2, countNoiseStddev: 2)
+        var p = try GaussianPrivatizer(accounted: accounted, adaptive: adaptive, noise: .seeded(1))
+        // 1/z_Δ² = 1/z² − 1/(2σ_b)² = 1 − 1/16 ⇒ z_Δ = 4/√15.
+        #expect(abs(p.mechanism.noiseMultiplier - 4 / 15.0.squareRoot()) < 1e-12)
+        var rng = SeededGenerator(seed: 7)
+        // Every update is far above the bound: nobody is unclipped, so C grows by e^{0.2·0.5} a round (plus count noise).
+        for _ in 0..<20 {
+            #expect(p.unclippedIndicator(norm: 10) == 0)
+            p.finishRound(unclippedCount: 0, expectedParticipants: 100, released: true, using: &rng)
+        }
+        #expect(p.mechanism.clipBound > 0.5)
+        let before = p.mechanism.clipBound
+        p.finishRound(unclippedCount: 0, expectedParticipants: 100, released: false, using: &rng)
+        #expect(p.mechanism.clipBound == before, "a discarded round releases no count and moves nothing")
+    }
 }
+

@@ -44,6 +44,10 @@ enum SimulationOptions {
                    help: "Draw noise per party, or once for the aggregate (same released distribution; simulation shortcut)."),
         OptionSpec("accountant", .choice(AccountantKind.allCases.map(\.rawValue)), valueName: "NAME", default: "pld",
                    help: "Accountant used for calibration and the budget (both are reported)."),
+        .flag("adaptive-clip", help: "Adapt the clip bound to a quantile of update norms (Andrew et al. 2021); --clip is the initial bound."),
+        OptionSpec("clip-quantile", .double(.openUnit), valueName: "G", default: "0.5", help: "Adaptive clipping: target quantile of update norms."),
+        OptionSpec("clip-lr", .double(.positive), valueName: "ETA", default: "0.2", help: "Adaptive clipping: geometric step per round."),
+        OptionSpec("clip-count-noise", .double(.positive), valueName: "S", help: "Adaptive clipping: noise σ_b on the unclipped count (default qN/20)."),
         .flag("no-dp", help: "Non-private run: no clipping, no noise, no accounting."),
         .flag("secure-noise", help: "Draw noise from the system CSPRNG even when --seed is given."),
     ]
@@ -84,7 +88,7 @@ enum SimulationOptions {
     static func privacySettings(_ args: ParsedArguments, seed: UInt64) -> PrivacySettings {
         if args.flag("no-dp") { return .none }
         let seeded = args.isSet("seed") && !args.flag("secure-noise")
-        return PrivacySettings(
+        var settings = PrivacySettings(
             enabled: true,
             targetEpsilon: args.isSet("noise-multiplier") && !args.isSet("epsilon") ? nil : args.double("epsilon"),
             noiseMultiplier: args.double("noise-multiplier"), delta: args.double("delta"),
@@ -93,12 +97,24 @@ enum SimulationOptions {
             placement: NoisePlacement(rawValue: args.string("noise")!)!,
             noise: seeded ? .seeded(seed ^ 0x6E6F_6973_6521) : .secure,
             accountant: AccountantKind(rawValue: args.string("accountant")!)!)
+        if args.flag("adaptive-clip") {
+            settings.adaptiveClipping = AdaptiveClippingSettings(
+                targetQuantile: args.double("clip-quantile")!, learningRate: args.double("clip-lr")!,
+                countNoiseStddev: args.double("clip-count-noise"))
+        }
+        return settings
     }
 
     /// Refuses privacy options given together with `--no-dp`.
     static func checkConsistency(_ args: ParsedArguments) throws {
+        if !args.flag("adaptive-clip") {
+            for name in ["clip-quantile", "clip-lr", "clip-count-noise"] where args.isSet(name) {
+                throw UsageError("'--\(name)' applies only with --adaptive-clip", command: args.spec.invocation)
+            }
+        }
         guard args.flag("no-dp") else { return }
-        for name in ["epsilon", "delta", "noise-multiplier", "clip", "trust", "min-updates", "noise", "secure-noise"] where args.isSet(name) {
+        for name in ["epsilon", "delta", "noise-multiplier", "clip", "trust", "min-updates", "noise", "secure-noise",
+                     "adaptive-clip", "clip-quantile", "clip-lr", "clip-count-noise"] where args.isSet(name) {
             throw UsageError("'--\(name)' has no effect with --no-dp (a non-private run has no clipping, noise or accounting)", command: args.spec.invocation)
         }
     }

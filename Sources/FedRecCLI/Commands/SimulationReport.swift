@@ -39,6 +39,8 @@ struct SimulationReport {
         o.set("delta", outcome.plan?.delta)
         o.set("noise_multiplier", outcome.plan?.mechanism.noiseMultiplier)
         o.set("clip", outcome.plan?.mechanism.clipBound)
+        o.set("adaptive_clip", privacy.enabled && privacy.adaptiveClipping != nil)
+        o.set("final_clip", outcome.finalClipBound)
         o.set("trust", outcome.plan.map { .string($0.mechanism.trust.rawValue) } ?? .null)
         o.set("min_updates", outcome.plan.map { .int($0.mechanism.minimumUpdates) } ?? .null)
         o.set("noise_source", outcome.plan.map { .string($0.noise.description) } ?? .null)
