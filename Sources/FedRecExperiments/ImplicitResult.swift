@@ -30,6 +30,8 @@ public struct ImplicitResult: Sendable {
     public var evaluationSeconds: Double
     /// Seconds spent training implicit MF (0 when not run).
     public var implicitMFSeconds: Double
+    /// Wall seconds of the whole call: training, evaluation and the baselines.
+    public var wallSeconds: Double
     /// Federated only: mean seconds per training round (no data loading, no evaluation).
     public var secondsPerRound: Double?
     /// Centralized: epochs run; federated: rounds run.

@@ -42,7 +42,8 @@ public enum NeuMFExperiment {
         let trainer = try NeuMFTrainer(config: config, options: options)
         var rng = SeededGenerator(seed: seed)
         let clock = ContinuousClock()
-        var start = clock.now
+        let begin = clock.now
+        var start = begin
         let model = try trainer.train(split.train, using: &rng, onEpoch: onEpoch)
         let training = seconds(clock.now - start)
         start = clock.now
@@ -56,6 +57,7 @@ public enum NeuMFExperiment {
         result.trainingSeconds = training
         result.evaluationSeconds = evaluation
         result.steps = options.epochs
+        result.wallSeconds = seconds(clock.now - begin)
         return result
     }
 
@@ -88,6 +90,7 @@ public enum NeuMFExperiment {
         var metrics: [RankingMetrics]
         var evaluation = 0.0
         let clock = ContinuousClock()
+        let begin = clock.now
         if !privacy.enabled {
             var sim = try NeuMFSimulation(train: train, heldOut: heldOut, config: simulation)
             outcome = try sim.run(onRound: onRound)
@@ -146,6 +149,7 @@ public enum NeuMFExperiment {
         result.privacy = plan
         result.ledger = ledger
         result.stopReason = outcome.stopReason
+        result.wallSeconds = seconds(clock.now - begin)
         return result
     }
 
@@ -179,7 +183,7 @@ public enum NeuMFExperiment {
         return ImplicitResult(
             setting: "", full: popFull, sampled: popSampled, popularityFull: popFull, popularitySampled: popSampled,
             implicitMFFull: mfFull, implicitMFSampled: mfSampled, trainingSeconds: 0, evaluationSeconds: 0,
-            implicitMFSeconds: mfSeconds, secondsPerRound: nil, steps: 0, rounds: [], privacy: nil, ledger: nil,
+            implicitMFSeconds: mfSeconds, wallSeconds: 0, secondsPerRound: nil, steps: 0, rounds: [], privacy: nil, ledger: nil,
             stopReason: nil, users: split.train.userCount, items: split.train.itemCount, trainInteractions: split.train.count,
             evaluatedUsers: popFull.userCount)
     }

@@ -61,6 +61,7 @@ import Testing
         // protocol ranks against all of them and equals the full ranking.
         #expect(result.sampled.hitSums == result.full.hitSums)
         #expect(result.trainingSeconds > 0 && result.evaluationSeconds > 0 && result.implicitMFSeconds > 0)
+        #expect(result.wallSeconds >= result.trainingSeconds + result.evaluationSeconds + result.implicitMFSeconds)
         #expect(result.epsilonSpent(.rdp) == nil)
     }
 
