@@ -23,10 +23,10 @@ public struct ImplicitMFOptions: Sendable, Hashable, Codable {
     /// Standard deviation of the initial factors.
     public var initStddev: Float
 
-    /// Creates options. The defaults (d = 32, 30 epochs, η = 0.02, λ = 0.005, 4 negatives,
+    /// Creates options. The defaults (d = 32, 30 epochs, η = 0.02, λ = 0.01, 4 negatives,
     /// init 0.1) were picked on MovieLens-100K leave-one-out; Rendle et al. 2020 tune d, λ and the
     /// negative count per data set, so treat them as a starting point.
-    public init(dim: Int = 32, epochs: Int = 30, learningRate: Float = 0.02, regularization: Float = 0.005,
+    public init(dim: Int = 32, epochs: Int = 30, learningRate: Float = 0.02, regularization: Float = 0.01,
                 negativesPerPositive: Int = 4, initStddev: Float = 0.1) {
         self.dim = dim
         self.epochs = epochs
