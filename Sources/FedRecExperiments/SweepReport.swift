@@ -183,7 +183,8 @@ public struct SweepReport: Sendable {
                     return v.isEmpty ? "–" : ReportFormat.general(Self.meanStd(v).mean, significantDigits: d)
                 }
                 let rm = Self.meanStd(rs.map(\.rmse)).mean
-                let delta = np.isEmpty || !rs[0].point.isPrivate ? "" : String(format: "%+.1f%%", (rm / npMean - 1) * 100)
+                let change = (rm / npMean - 1) * 100
+                let delta = np.isEmpty || !rs[0].point.isPrivate ? "" : change.isFinite ? String(format: "%+.1f%%", change) : "n/a (diverged)"
                 table.append([name, eps, mean(rs.map(\.noiseMultiplier), 4), mean(rs.map(\.epsilonPLD), 4), mean(rs.map(\.epsilonRDP), 4),
                               ms(rs.map(\.rmse), 4), ms(rs.map(\.mae), 4), delta, ReportFormat.fixed(Self.meanStd(rs.map(\.wallSeconds)).mean, decimals: 1)])
             }
