@@ -134,7 +134,7 @@ public struct SweepReport: Sendable {
             ("ε grid", spec.grid.epsilons.map { ReportFormat.general($0) }.joined(separator: ", ")),
             ("C (clip)", spec.grid.clips.map { ReportFormat.general($0) }.joined(separator: ", ")),
             ("trust model", spec.grid.trusts.map(\.rawValue).joined(separator: ", ")
-                + (ms.isEmpty ? "" : " (distributed: m = \(ms.map(String.init).joined(separator: ", ")))")),
+                + (ms.isEmpty ? "" : (spec.grid.trusts.count == 1 ? " (m = " : " (distributed: m = ") + ms.map(String.init).joined(separator: ", ") + ")")),
             ("noise source", (spec.seededNoise ? "seeded (simulation only, not private)" : "secure (system CSPRNG)")
                 + ", \(spec.placement.rawValue) noise" + (spec.placement == .aggregate ? " (one draw of the aggregate's total noise: the same released distribution, faster)" : "")),
             ("seeds", spec.grid.seeds.map(String.init).joined(separator: ", ")),

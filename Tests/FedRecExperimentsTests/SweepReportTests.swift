@@ -40,7 +40,7 @@ struct SweepReportTests {
         #expect(p["sampling"] == "Poisson; q = 0.5, T = 4" && priv.allSatisfy { $0.point.schedule == .init(samplingRate: 0.5, rounds: 4) })
         #expect(p["C (clip)"] == "0.5" && priv.allSatisfy { $0.point.clip == 0.5 })
         let m = try #require(priv.first?.minimumUpdates)
-        #expect(p["trust model"] == "distributed (distributed: m = \(m))")
+        #expect(p["trust model"] == "distributed (m = \(m))")
         #expect(p["noise source"]?.hasPrefix("seeded (simulation only, not private), aggregate noise") == true)
         #expect(p["data set"] == spec.data && p["split"] == spec.split)
         #expect(p["seeds"] == "1, 2")
