@@ -56,12 +56,15 @@ public struct SweepRecord: Sendable, Hashable {
     /// The key results.csv rows are matched by: the point's key, or `centralized;seed=S`.
     public var key: String { kind == .centralized ? "centralized;seed=\(point.seed)" : point.key }
 
+    /// Equal when kind, point, metrics (bit for bit), z, ε spent, rounds and curve agree: what a
+    /// resumed sweep must read back from `results.csv` unchanged.
     public static func == (a: SweepRecord, b: SweepRecord) -> Bool {
         a.kind == b.kind && a.point == b.point && a.rmse.bitPattern == b.rmse.bitPattern && a.mae.bitPattern == b.mae.bitPattern
             && a.noiseMultiplier == b.noiseMultiplier && a.epsilonRDP == b.epsilonRDP && a.epsilonPLD == b.epsilonPLD
             && a.roundsRun == b.roundsRun && a.curve.map(\.round) == b.curve.map(\.round) && a.curve.map(\.rmse) == b.curve.map(\.rmse)
     }
 
+    /// Hashes the key (equal records have equal keys).
     public func hash(into h: inout Hasher) { h.combine(key) }
 
     /// The columns of results.csv, in order.

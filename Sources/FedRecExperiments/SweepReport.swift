@@ -46,7 +46,7 @@ public struct SweepReport: Sendable {
     func seriesName(_ k: SweepPoint.SeriesKey) -> String {
         var parts: [String] = []
         parts.append(k.trust?.rawValue ?? "non-private")
-        if spec.grid.clips.count > 1, let c = k.clip { parts.append("C = \(ReportFormat.general(c))") }
+        if let c = k.clip { parts.append("C = \(ReportFormat.general(c))") }
         if spec.grid.schedules.count > 1 { parts.append("q = \(ReportFormat.general(k.schedule.samplingRate)), T = \(k.schedule.rounds)") }
         return parts.joined(separator: ", ")
     }
@@ -83,7 +83,7 @@ public struct SweepReport: Sendable {
 
     /// Learning curves (held-out RMSE vs round, mean over seeds) for one trust/clip/schedule, one series per ε.
     public func learningCurves(_ k: SweepPoint.SeriesKey) -> LineChart {
-        var chart = LineChart(title: "Learning curves: \(seriesName(k)), C = \(k.clip.map { ReportFormat.general($0) } ?? "–"), q = \(ReportFormat.general(k.schedule.samplingRate))",
+        var chart = LineChart(title: "Learning curves: \(seriesName(k))" + (spec.grid.schedules.count > 1 ? "" : ", q = \(ReportFormat.general(k.schedule.samplingRate)), T = \(k.schedule.rounds)"),
                               xLabel: "round", yLabel: "held-out RMSE")
         var groups: [(String, [SweepRecord])] = spec.grid.privateEpsilons.map { e in
             ("ε = \(ReportFormat.general(e))", federated.filter { $0.point.seriesKey == k && $0.point.epsilon == e })

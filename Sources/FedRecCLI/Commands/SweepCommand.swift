@@ -70,7 +70,8 @@ public enum SweepCommand: FedRecCommand {
             },
             onProgress: { p in
                 if progress == nil { progress = ProgressReporter("sweep", total: max(p.roundsTotal, 1), console: console) }
-                progress!.update(p.roundsDone, detail: "point \(min(p.pointsDone + 1, p.pointsTotal))/\(p.pointsTotal): \(p.label)")
+                let current = p.roundsDone < p.roundsTotal ? min(p.pointsDone + 1, p.pointsTotal) : p.pointsDone
+                progress!.update(p.roundsDone, detail: "point \(current)/\(p.pointsTotal): \(p.label)")
             })
 
         let report = SweepReport(spec: sweep, records: results.records, command: reproduction(arguments))
