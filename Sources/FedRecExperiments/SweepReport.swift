@@ -162,13 +162,13 @@ public struct SweepReport: Sendable {
         md.heading("Results", level: 2)
         var table = MarkdownTable(columns: [
             .init("run"), .init("ε target", alignment: .right), .init("z", alignment: .right),
-            .init("ε spent PLD", alignment: .right), .init("ε spent RDP", alignment: .right),
+            .init("ε spent PLD", alignment: .right), .init("ε spent RDP", alignment: .right), .init("ε vs server", alignment: .right),
             .init("RMSE", alignment: .right), .init("MAE", alignment: .right), .init("ΔRMSE vs non-private", alignment: .right),
             .init("s/point", alignment: .right),
         ])
         let c = centralized
         if !c.isEmpty {
-            table.append(["centralized", "–", "–", "–", "–", ReportFormat.meanStd(Self.meanStd(c.map(\.rmse)).mean, Self.meanStd(c.map(\.rmse)).std, decimals: 4),
+            table.append(["centralized", "–", "–", "–", "–", "–", ReportFormat.meanStd(Self.meanStd(c.map(\.rmse)).mean, Self.meanStd(c.map(\.rmse)).std, decimals: 4),
                           ReportFormat.meanStd(Self.meanStd(c.map(\.mae)).mean, Self.meanStd(c.map(\.mae)).std, decimals: 4), "",
                           ReportFormat.fixed(Self.meanStd(c.map(\.wallSeconds)).mean, decimals: 1)])
         }
@@ -186,6 +186,7 @@ public struct SweepReport: Sendable {
                 let change = (rm / npMean - 1) * 100
                 let delta = np.isEmpty || !rs[0].point.isPrivate ? "" : change.isFinite ? String(format: "%+.1f%%", change) : "n/a (diverged)"
                 table.append([name, eps, mean(rs.map(\.noiseMultiplier), 4), mean(rs.map(\.epsilonPLD), 4), mean(rs.map(\.epsilonRDP), 4),
+                              !rs[0].point.isPrivate ? "–" : rs[0].point.trust == .central ? "none" : mean(rs.map(\.serverViewEpsilon), 3),
                               ms(rs.map(\.rmse), 4), ms(rs.map(\.mae), 4), delta, ReportFormat.fixed(Self.meanStd(rs.map(\.wallSeconds)).mean, decimals: 1)])
             }
             let sched = spec.grid.schedules.count > 1 ? " (q = \(ReportFormat.general(s.samplingRate)), T = \(s.rounds))" : ""
@@ -196,7 +197,9 @@ public struct SweepReport: Sendable {
             } } }
         }
         md.table(table)
-        md.paragraph("ε target is the budget z was calibrated to for the planned rounds; ε spent is what the ledger recorded for the rounds released. "
+        md.paragraph("ε target is the budget z was calibrated to for the planned rounds; ε spent is what the ledger recorded for the rounds released "
+            + "against whoever sees the released model. ε vs server is the guarantee of one client's updates against the aggregation server itself "
+            + "(no amplification by sampling; none under central trust, where the server sees clipped updates in the clear). "
             + "ΔRMSE compares with the non-private federated run of the same schedule (same split, same seeds).")
         md.heading("Charts", level: 2)
         for (name, _) in charts() { md.image(name.replacingOccurrences(of: ".svg", with: "").replacingOccurrences(of: "_", with: " "), path: name) }
