@@ -1,0 +1,216 @@
+import FedRecFederation
+import FedRecPrivacy
+import FedRecReport
+import Foundation
+
+/// The report of a sweep: `report.md` with every parameter a reader needs to reproduce it and a
+/// table of mean ± std over seeds, and SVG charts (metric vs ε on a log axis with the centralized
+/// and non-private federated levels as reference lines; learning curves per ε).
+public struct SweepReport: Sendable {
+    /// The study.
+    public var spec: SweepSpec
+    /// Its completed rows (a partial sweep gives a partial report).
+    public var records: [SweepRecord]
+    /// The command that reproduces the sweep (shown in a code block), if known.
+    public var command: String?
+
+    /// Creates a report.
+    public init(spec: SweepSpec, records: [SweepRecord], command: String? = nil) {
+        self.spec = spec
+        self.records = records
+        self.command = command
+    }
+
+    /// Mean and sample standard deviation (nil for one value).
+    public static func meanStd(_ xs: [Double]) -> (mean: Double, std: Double?) {
+        guard !xs.isEmpty else { return (.nan, nil) }
+        let mean = xs.reduce(0, +) / Double(xs.count)
+        guard xs.count > 1 else { return (mean, nil) }
+        let v = xs.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(xs.count - 1)
+        return (mean, v.squareRoot())
+    }
+
+    private var federated: [SweepRecord] { records.filter { $0.kind == .federated } }
+    private var centralized: [SweepRecord] { records.filter { $0.kind == .centralized } }
+    private var nonPrivate: [SweepRecord] { federated.filter { !$0.point.isPrivate } }
+
+    /// The private series (trust, clip, schedule) in grid order.
+    var seriesKeys: [SweepPoint.SeriesKey] {
+        var keys: [SweepPoint.SeriesKey] = []
+        for s in spec.grid.schedules { for t in spec.grid.trusts { for c in spec.grid.clips {
+            keys.append(.init(trust: t, clip: c, schedule: s))
+        } } }
+        return keys
+    }
+
+    func seriesName(_ k: SweepPoint.SeriesKey) -> String {
+        var parts: [String] = []
+        parts.append(k.trust?.rawValue ?? "non-private")
+        if let c = k.clip { parts.append("C = \(ReportFormat.general(c))") }
+        if spec.grid.schedules.count > 1 { parts.append("q = \(ReportFormat.general(k.schedule.samplingRate)), T = \(k.schedule.rounds)") }
+        return parts.joined(separator: ", ")
+    }
+
+    /// The metric vs ε chart for `metric` ("rmse" or "mae"): one series per trust/clip/schedule with
+    /// mean ± std over seeds, the non-private run in the ∞ slot, and reference lines.
+    public func epsilonChart(metric: String) -> LineChart {
+        let value: (SweepRecord) -> Double = metric == "mae" ? { $0.mae } : { $0.rmse }
+        let deltaText = deltaDescription
+        var chart = LineChart(title: "\(metric.uppercased()) vs privacy budget ε (user-level, δ = \(deltaText))",
+                              xLabel: "ε (log scale; ∞ = non-private)", yLabel: "held-out \(metric.uppercased())", xScale: .log10)
+        for k in seriesKeys {
+            var points: [LineChart.Point] = []
+            for e in spec.grid.privateEpsilons {
+                let ys = federated.filter { $0.point.seriesKey == k && $0.point.epsilon == e }.map(value)
+                guard !ys.isEmpty else { continue }
+                let (m, s) = Self.meanStd(ys)
+                points.append(.init(x: e, y: m, error: s))
+            }
+            let np = nonPrivate.filter { $0.point.schedule == k.schedule }.map(value)
+            if !np.isEmpty {
+                let (m, s) = Self.meanStd(np)
+                points.append(.init(x: .infinity, y: m, error: s))
+            }
+            if !points.isEmpty { chart.series.append(.init(seriesName(k), points: points)) }
+        }
+        let c = centralized.map(value)
+        if !c.isEmpty { chart.referenceLines.append(.init("centralized", y: Self.meanStd(c).mean)) }
+        let np = nonPrivate.map(value)
+        if !np.isEmpty { chart.referenceLines.append(.init("federated, non-private", y: Self.meanStd(np).mean)) }
+        chart.accessibleDescription = "Held-out \(metric.uppercased()) of federated matrix factorization at each ε, mean ± std over \(spec.grid.seeds.count) seed(s)."
+        return chart
+    }
+
+    /// Learning curves (held-out RMSE vs round, mean over seeds) for one trust/clip/schedule, one series per ε.
+    public func learningCurves(_ k: SweepPoint.SeriesKey) -> LineChart {
+        var chart = LineChart(title: "Learning curves: \(seriesName(k))" + (spec.grid.schedules.count > 1 ? "" : ", q = \(ReportFormat.general(k.schedule.samplingRate)), T = \(k.schedule.rounds)"),
+                              xLabel: "round", yLabel: "held-out RMSE")
+        var groups: [(String, [SweepRecord])] = spec.grid.privateEpsilons.map { e in
+            ("ε = \(ReportFormat.general(e))", federated.filter { $0.point.seriesKey == k && $0.point.epsilon == e })
+        }
+        groups.append(("non-private", nonPrivate.filter { $0.point.schedule == k.schedule }))
+        for (name, rs) in groups where !rs.isEmpty {
+            var byRound: [Int: [Double]] = [:]
+            for r in rs { for (round, y) in r.curve { byRound[round, default: []].append(y) } }
+            let rounds = byRound.keys.sorted()
+            chart.series.append(.init(name, x: rounds.map(Double.init), y: rounds.map { Self.meanStd(byRound[$0]!).mean },
+                                      showsMarkers: rounds.count <= 20))
+        }
+        let c = centralized.map(\.rmse)
+        if !c.isEmpty { chart.referenceLines.append(.init("centralized", y: Self.meanStd(c).mean)) }
+        return chart
+    }
+
+    /// File names and SVG text of every chart.
+    public func charts() -> [(name: String, svg: String)] {
+        var out = [("rmse_vs_epsilon.svg", epsilonChart(metric: "rmse").render()),
+                   ("mae_vs_epsilon.svg", epsilonChart(metric: "mae").render())]
+        let keys = seriesKeys
+        for (i, k) in keys.enumerated() {
+            out.append((keys.count == 1 ? "learning_curves.svg" : "learning_curves_\(i + 1).svg", learningCurves(k).render()))
+        }
+        return out
+    }
+
+    /// δ as stated: the fixed value, or the values the runs resolved (population-dependent default).
+    var deltaDescription: String {
+        if let d = spec.delta { return ReportFormat.general(d) }
+        let ds = Set(federated.compactMap(\.delta))
+        if ds.count == 1 { return ReportFormat.general(ds.first!) }
+        return "min(1e-5, 1/(10·N))"
+    }
+
+    /// The reproduction parameters, in the order the report lists them.
+    public var parameters: [(key: String, value: String)] {
+        let sim = spec.simulation
+        let schedules = spec.grid.schedules.map { "q = \(ReportFormat.general($0.samplingRate)), T = \($0.rounds)" }
+        let ms = Set(federated.compactMap(\.minimumUpdates)).sorted()
+        let local = sim.local
+        return [
+            ("privacy unit", "user (add/remove one user's whole history)"),
+            ("δ", deltaDescription),
+            ("accountant", "\(spec.accountant.rawValue.uppercased()) calibrates z to each ε for the planned rounds; ε spent is reported under both RDP and PLD"),
+            ("sampling", "Poisson; " + schedules.joined(separator: "; ")),
+            ("ε grid", spec.grid.epsilons.map { ReportFormat.general($0) }.joined(separator: ", ")),
+            ("C (clip)", spec.grid.clips.map { ReportFormat.general($0) }.joined(separator: ", ")),
+            ("trust model", spec.grid.trusts.map(\.rawValue).joined(separator: ", ")
+                + (ms.isEmpty ? "" : (spec.grid.trusts.count == 1 ? " (m = " : " (distributed: m = ") + ms.map(String.init).joined(separator: ", ") + ")")),
+            ("noise source", (spec.seededNoise ? "seeded (simulation only, not private)" : "secure (system CSPRNG)")
+                + ", \(spec.placement.rawValue) noise" + (spec.placement == .aggregate ? " (one draw of the aggregate's total noise: the same released distribution, faster)" : "")),
+            ("seeds", spec.grid.seeds.map(String.init).joined(separator: ", ")),
+            ("data set", spec.data),
+            ("split", spec.split),
+            ("model", "biased MF, dim \(sim.dim); user embedding: \(local.userState)"),
+            ("local training", "\(local.epochs) epochs, lr \(local.learningRate), reg \(local.regularization), user ridge λ \(local.userRegularization)"),
+            ("server optimizer", "\(sim.serverOptimizer.name), lr \(sim.serverOptimizer.learningRate)"),
+            ("evaluation", "held-out RMSE/MAE every \(sim.evaluateEvery) rounds and at the end"),
+            ("centralized baseline", spec.baseline ?? "not run"),
+        ]
+    }
+
+    /// The markdown report.
+    public func markdown() -> String {
+        var md = MarkdownReport()
+        md.heading(spec.title)
+        let done = federated.count, total = spec.grid.points.count
+        md.paragraph("Federated matrix factorization under user-level differential privacy: held-out accuracy at each privacy budget ε, "
+            + "mean ± std over \(spec.grid.seeds.count) seed(s). \(done) of \(total) points completed"
+            + (done < total ? " (partial: resume the sweep to complete it)." : "."))
+        md.heading("Parameters", level: 2)
+        md.parameters(parameters)
+        if let command { md.codeBlock(command, language: "sh") }
+        md.heading("Results", level: 2)
+        var table = MarkdownTable(columns: [
+            .init("run"), .init("ε target", alignment: .right), .init("z", alignment: .right),
+            .init("ε spent PLD", alignment: .right), .init("ε spent RDP", alignment: .right), .init("ε vs server", alignment: .right),
+            .init("RMSE", alignment: .right), .init("MAE", alignment: .right), .init("ΔRMSE vs non-private", alignment: .right),
+            .init("s/point", alignment: .right),
+        ])
+        let c = centralized
+        if !c.isEmpty {
+            table.append(["centralized", "–", "–", "–", "–", "–", ReportFormat.meanStd(Self.meanStd(c.map(\.rmse)).mean, Self.meanStd(c.map(\.rmse)).std, decimals: 4),
+                          ReportFormat.meanStd(Self.meanStd(c.map(\.mae)).mean, Self.meanStd(c.map(\.mae)).std, decimals: 4), "",
+                          ReportFormat.fixed(Self.meanStd(c.map(\.wallSeconds)).mean, decimals: 1)])
+        }
+        for s in spec.grid.schedules {
+            let np = nonPrivate.filter { $0.point.schedule == s }
+            let npMean = Self.meanStd(np.map(\.rmse)).mean
+            func row(_ name: String, _ eps: String, _ rs: [SweepRecord]) {
+                guard !rs.isEmpty else { return }
+                func ms(_ xs: [Double], _ d: Int) -> String { let v = Self.meanStd(xs); return ReportFormat.meanStd(v.mean, v.std, decimals: d) }
+                func mean(_ xs: [Double?], _ d: Int) -> String {
+                    let v = xs.compactMap { $0 }
+                    return v.isEmpty ? "–" : ReportFormat.general(Self.meanStd(v).mean, significantDigits: d)
+                }
+                let rm = Self.meanStd(rs.map(\.rmse)).mean
+                let change = (rm / npMean - 1) * 100
+                let delta = np.isEmpty || !rs[0].point.isPrivate ? "" : change.isFinite ? String(format: "%+.1f%%", change) : "n/a (diverged)"
+                table.append([name, eps, mean(rs.map(\.noiseMultiplier), 4), mean(rs.map(\.epsilonPLD), 4), mean(rs.map(\.epsilonRDP), 4),
+                              !rs[0].point.isPrivate ? "–" : rs[0].point.trust == .central ? "none" : mean(rs.map(\.serverViewEpsilon), 3),
+                              ms(rs.map(\.rmse), 4), ms(rs.map(\.mae), 4), delta, ReportFormat.fixed(Self.meanStd(rs.map(\.wallSeconds)).mean, decimals: 1)])
+            }
+            let sched = spec.grid.schedules.count > 1 ? " (q = \(ReportFormat.general(s.samplingRate)), T = \(s.rounds))" : ""
+            row("federated, non-private" + sched, "∞", np)
+            for t in spec.grid.trusts { for clip in spec.grid.clips { for e in spec.grid.privateEpsilons {
+                let rs = federated.filter { $0.point.schedule == s && $0.point.trust == t && $0.point.clip == clip && $0.point.epsilon == e }
+                row("\(t.rawValue), C = \(ReportFormat.general(clip))" + sched, ReportFormat.general(e), rs)
+            } } }
+        }
+        md.table(table)
+        md.paragraph("ε target is the budget z was calibrated to for the planned rounds; ε spent is what the ledger recorded for the rounds released "
+            + "against whoever sees the released model. ε vs server is the guarantee of one client's updates against the aggregation server itself "
+            + "(no amplification by sampling; none under central trust, where the server sees clipped updates in the clear). "
+            + "ΔRMSE compares with the non-private federated run of the same schedule (same split, same seeds).")
+        md.heading("Charts", level: 2)
+        for (name, _) in charts() { md.image(name.replacingOccurrences(of: ".svg", with: "").replacingOccurrences(of: "_", with: " "), path: name) }
+        let total_s = records.map(\.wallSeconds).reduce(0, +)
+        md.paragraph("Total compute time of the completed points: \(ReportFormat.fixed(total_s, decimals: 1)) s.")
+        return md.render()
+    }
+
+    /// Writes report.md and the charts into `folder` (atomically, file by file).
+    public func write(to folder: URL) throws {
+        for (name, svg) in charts() { try SweepResults.write(svg, to: folder.appendingPathComponent(name)) }
+        try SweepResults.write(markdown(), to: folder.appendingPathComponent("report.md"))
+    }
+}
