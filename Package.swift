@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "FedRecModels", dependencies: ["FedRecData", "FedRecMath"], swiftSettings: strict),
         .target(name: "FedRecPrivacy", dependencies: ["FedRecMath"], swiftSettings: strict),
         .target(name: "FedRecFederation", dependencies: ["FedRecModels", "FedRecPrivacy"], swiftSettings: strict),
-        .target(name: "FedRecServer", dependencies: ["FedRecFederation"], swiftSettings: strict),
+        .target(name: "FedRecServer", dependencies: ["FedRecFederation", "FedRecExperiments"], swiftSettings: strict),
         .target(name: "FedRecReport", swiftSettings: strict),
         .target(name: "FedRecExperiments", dependencies: ["FedRecFederation", "FedRecReport"], swiftSettings: strict),
         .target(name: "FedRecCLI", dependencies: ["FedRecExperiments", "FedRecServer", "FedRecFederation", "FedRecModels", "FedRecPrivacy", "FedRecData"], swiftSettings: strict),

@@ -7,7 +7,10 @@ public enum FedRecTool {
 
     /// Every subcommand, in the order `fedrec --help` lists them.
     public static var commands: [any FedRecCommand.Type] {
-        [SimulateCommand.self, BaselineCommand.self, DataStatsCommand.self, PrivacyEpsilonCommand.self, PrivacyCalibrateCommand.self]
+        [SimulateCommand.self, BaselineCommand.self, DataStatsCommand.self, PrivacyEpsilonCommand.self, PrivacyCalibrateCommand.self,
+         ServeCommand.self,
+         ClientCommand.self,
+         TokensCommand.self]
     }
 
     /// Runs the tool on `arguments` (without the program name) and returns the exit status:
