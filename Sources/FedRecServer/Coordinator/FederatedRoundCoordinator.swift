@@ -125,7 +125,9 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
             var ledger: PrivacyLedger? = nil
             if let p = setup.privacy {
                 do {
-                    ledger = try p.plan.makeLedger(runID: UUID().uuidString, configFingerprint: FNV.hash(setup.fingerprint), noiseSource: p.noise)
+                    ledger = try PrivacyLedger(runID: UUID().uuidString, configFingerprint: FNV.hash(setup.fingerprint),
+                                               epsilonBudget: p.epsilonBudget, delta: p.delta, mechanism: p.mechanism,
+                                               samplingRate: p.samplingRate, noiseSource: p.noise)
                 } catch { throw ServerError(.badRequest, "\(error)") }
             }
             initial = Restored(aggregator: Aggregator(model: model, optimizer: config.serverOptimizer), ledger: ledger, round: 1, modelVersion: 0, history: [])
