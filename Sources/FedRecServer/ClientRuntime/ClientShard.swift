@@ -29,6 +29,10 @@ public struct ClientShard: Sendable {
         /// Held-out ratings.
         public var heldOutRatings: [Float]
 
+        enum CodingKeys: String, CodingKey {
+            case clientID = "clientId", userIndex, token, trainItems, trainRatings, heldOutItems, heldOutRatings
+        }
+
         /// Creates a user.
         public init(clientID: String, userIndex: Int, token: String, trainItems: [Int32], trainRatings: [Float],
                     heldOutItems: [Int32] = [], heldOutRatings: [Float] = []) {
