@@ -43,9 +43,17 @@ public final class FederationService: Sendable {
     public func start() throws(ServerError) -> Int {
         let port = try server.start()
         ticker.enter()
+        let completed = metrics.counter("fedrec_rounds_total", help: "Rounds closed, by outcome.", labels: ["outcome": "completed"])
+        let discarded = metrics.counter("fedrec_rounds_total", help: "Rounds closed, by outcome.", labels: ["outcome": "discarded"])
         let thread = Thread { [self] in
+            var counted = coordinator.history.count
             while !stopped.load(ordering: .acquiring) {
                 coordinator.tick()
+                let history = coordinator.history
+                while counted < history.count {
+                    (history[counted].released ? completed : discarded).increment()
+                    counted += 1
+                }
                 Thread.sleep(forTimeInterval: 0.05)
             }
             ticker.leave()
