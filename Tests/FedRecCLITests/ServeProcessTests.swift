@@ -65,6 +65,29 @@ struct ServeProcessTests {
         #expect(try ClientTokens.load(from: path) == tokens)
     }
 
+    @Test("SIGTERM stops fedrec serve gracefully (exit 0, state kept); a corrupt checkpoint stops the next start")
+    func gracefulShutdownAndCorruptCheckpoint() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tokensPath = dir.appendingPathComponent("tokens").path
+        #expect(runInProcess(["tokens", "--clients", "5", "--out", tokensPath]).status == 0)
+        let state = dir.appendingPathComponent("state").path
+        let log = FileHandle(forWritingAtPath: "/dev/null")!
+        let (server, line, _) = try Self.start(["serve", "--state", state, "--tokens", tokensPath, "--port", "0", "--items", "10",
+                                                "--dim", "2", "--rounds", "3", "--no-dp"], stderr: log)
+        #expect(line.hasPrefix("listening on http://127.0.0.1:"))
+        Thread.sleep(forTimeInterval: 0.3)
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+        #expect(FileManager.default.fileExists(atPath: state + "/" + FederatedRoundCoordinator.setupFile))
+        // A damaged checkpoint is never silently replaced by a fresh start.
+        try AtomicFile.write(Array("FRCK garbage".utf8), to: state + "/" + FederatedRoundCoordinator.checkpointFile)
+        let run = try runBinary(["serve", "--state", state, "--tokens", tokensPath, "--port", "0"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("corrupt_checkpoint"))
+    }
+
     @Test("kill -9 of fedrec serve mid-run, restart: every round kept, final model and ε equal an uninterrupted run's")
     func killAndResume() throws {
         let dir = try temporaryDirectory()
