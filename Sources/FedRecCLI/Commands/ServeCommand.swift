@@ -64,6 +64,9 @@ public enum ServeCommand: FedRecCommand {
         let port = try service.start()
         let status = coordinator.status()
         console.print("listening on http://\(arguments.string("host")!):\(port)")
+        if setup.seededSelection {
+            console.note("fedrec serve: --seed given: selection (and noise, unless --secure-noise) is seeded and reproducible; simulation only, NOT private")
+        }
         console.note("fedrec serve: \(setup.population) clients, \(setup.itemCount) items × \(setup.simulation.dim); round \(status.round) of \(setup.simulation.rounds) (\(status.state.rawValue)); ε spent \(status.epsilonSpent) of \(status.epsilonBudget)")
         var doneAt: ContinuousClock.Instant? = nil
         let linger = arguments.double("exit-after")

@@ -45,6 +45,10 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
     private let privatizer: (any UpdatePrivatizer)?
     private let state: Mutex<State>
     private let clientIndex: [String: Int32]
+    /// Bumped (then broadcast on `changed`) whenever the round or the state changes: long polls wait
+    /// on it instead of spinning.
+    private let generation = Atomic<UInt64>(0)
+    private let changed = NSCondition()
 
     /// File names inside the state directory.
     public static let checkpointFile = "checkpoint.frck"
@@ -159,12 +163,16 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
     /// Waits up to `timeout` for the service to leave (`round`, `instance`) in state `open`, then
     /// returns the status: the long poll of `GET /v1/status?after_round=r&instance=X&wait=S`.
     public func status(afterRound round: UInt64, instance: String?, timeout: Duration) -> RoundStatus {
-        let clock = ContinuousClock()
-        let end = clock.now + timeout
+        let end = Date().addingTimeInterval(Self.seconds(timeout))
         while true {
+            let seen = generation.load(ordering: .acquiring)
             let s = status()
-            if s.round != round || s.state != .open || (instance != nil && instance != self.instance) || clock.now >= end { return s }
-            Thread.sleep(forTimeInterval: 0.002)
+            if s.round != round || s.state != .open || (instance != nil && instance != self.instance) || Date() >= end { return s }
+            changed.lock()
+            while generation.load(ordering: .acquiring) == seen && Date() < end {
+                _ = changed.wait(until: min(end, Date().addingTimeInterval(0.25)))
+            }
+            changed.unlock()
         }
     }
 
@@ -239,6 +247,7 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         state.withLock { s in
             if s.phase == .open { s.phase = .stopping }
         }
+        announce()
     }
 
     /// The outcomes of the rounds closed so far (by this process and, after a restart, before it).
@@ -302,6 +311,7 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
     }
 
     private func openRound(_ s: inout State) {
+        defer { announce() }
         if let ledger = s.ledger {
             do { try ledger.check(rounds: 1) } catch {
                 s.phase = .budgetExhausted
@@ -338,6 +348,7 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
 
     /// Aggregates, privatizes, applies, records, checkpoints, and opens the next round.
     private func closeRound(_ s: inout State) {
+        defer { announce() }
         s.phase = .aggregating
         let t = s.round
         // Late arrivals: whatever is buffered is added in client order, skipping those who never came.
@@ -389,6 +400,14 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
             return
         }
         openRound(&s)
+    }
+
+    /// Wakes the long polls (lock order: the state mutex, then `changed`; waiters never hold both).
+    private func announce() {
+        generation.add(1, ordering: .releasing)
+        changed.lock()
+        changed.broadcast()
+        changed.unlock()
     }
 
     private func makeStatus(_ s: State) -> RoundStatus {
