@@ -4,6 +4,7 @@ import FedRecFederation
 import FedRecPrivacy
 @testable import FedRecServer
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("FederatedRoundCoordinator")
@@ -153,6 +154,41 @@ struct FederatedRoundCoordinatorTests {
         let b = try FederatedRoundCoordinator(setup: setup, stateDirectory: dir.path)
         #expect(try #require(b.ledger).roundsRun == spent)
         #expect(b.status().round < a.status().round)
+    }
+
+    @Test("the status long poll returns when the round closes, not at its timeout")
+    func longPollWakesOnRoundChange() throws {
+        let c = try FederatedRoundCoordinator(setup: try F.setup())
+        let round = c.status().round
+        let result = Mutex<RoundStatus?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            let s = c.status(afterRound: round, instance: c.instance, timeout: .seconds(60))
+            result.withLock { $0 = s }
+            done.signal()
+        }.start()
+        Thread.sleep(forTimeInterval: 0.05)
+        try F.completeRound(c)
+        #expect(done.wait(timeout: .now() + 30) == .success)
+        #expect((result.withLock { $0 }?.round ?? 0) > round)
+    }
+
+    @Test("after a restart the interrupted round re-opens with a new instance and accepts the same clients again")
+    func restartReopensInterruptedRound() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let setup = try F.setup()
+        let a = try FederatedRoundCoordinator(setup: setup, stateDirectory: dir.path)
+        try F.completeRound(a)
+        let round = a.status().round
+        let k = F.participants(setup, round: round)[0]
+        _ = try a.submitUpdate(clientID: "user-\(k)", round: round, update: F.update(a, round: round))
+        // "Crash": a new coordinator on the same directory, without the in-memory submissions.
+        let b = try FederatedRoundCoordinator(setup: setup, stateDirectory: dir.path)
+        #expect(b.instance != a.instance)
+        #expect(b.status().round == round && b.status().received == 0)
+        #expect(try b.checkIn(clientID: "user-\(k)").selected)
+        _ = try b.submitUpdate(clientID: "user-\(k)", round: round, update: F.update(b, round: round))
     }
 
     private func code(_ body: () throws -> Void) -> ServerError.Code? {
