@@ -9,7 +9,8 @@ public enum FedRecTool {
     public static var commands: [any FedRecCommand.Type] {
         [
             SimulateCommand.self, SweepCommand.self, BaselineCommand.self, DataStatsCommand.self,
-            PrivacyEpsilonCommand.self, PrivacyCalibrateCommand.self, BenchCommand.self,
+            PrivacyEpsilonCommand.self, PrivacyCalibrateCommand.self, ServeCommand.self, ClientCommand.self,
+            TokensCommand.self, BenchCommand.self,
         ]
     }
 

@@ -82,6 +82,11 @@ public struct ServerError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let notSelected = Code("not_selected", status: 403)
         /// The privacy budget does not allow another round (409).
         public static let budgetExhausted = Code("budget_exhausted", status: 409)
+        /// Every planned round has run; only `GET /v1/model` (the final model) and status remain (410).
+        public static let roundsComplete = Code("rounds_complete", status: 410)
+        /// Central trust: an update whose L2 norm exceeds the clip bound C (422); the server's
+        /// noise is calibrated to C, so such an update would break the guarantee.
+        public static let clipBoundExceeded = Code("clip_bound_exceeded", status: 422)
 
         // MARK: Local failures (never sent by the server itself)
         /// A file could not be read, written, synced or renamed.

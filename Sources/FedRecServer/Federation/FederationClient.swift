@@ -39,6 +39,19 @@ public final class FederationClient {
         try decode(RoundStatus.self, from: try checked(http.get("/v1/status", headers: authorization)))
     }
 
+    /// `GET /v1/status?after_round=r&instance=X&wait=S`: waits (up to `wait` seconds) until the
+    /// server leaves round `round` of `instance`, then returns the status.
+    public func status(afterRound round: UInt64, instance: String?, wait: Double) throws(ServerError) -> RoundStatus {
+        var path = "/v1/status?after_round=\(round)&wait=\(wait)"
+        if let instance { path += "&instance=\(instance)" }
+        return try decode(RoundStatus.self, from: try checked(http.get(path, headers: authorization)))
+    }
+
+    /// `GET /v1/plan`: the model shape, local recipe and client-side privacy parameters.
+    public func plan() throws(ServerError) -> TrainingPlan {
+        try decode(TrainingPlan.self, from: try checked(http.get("/v1/plan", headers: authorization)))
+    }
+
     /// `POST /v1/checkin`: whether this client is selected in the open round.
     public func checkIn() throws(ServerError) -> CheckInResult {
         try decode(CheckInResult.self, from: try checked(http.post("/v1/checkin", body: [], headers: authorization)))

@@ -33,7 +33,19 @@ public enum FederationRoutes {
 
         router.add(.get, "/v1/status") { request in
             _ = try authenticator.authenticate(request)
+            if let text = request.queryParameter("after_round") {
+                guard let round = UInt64(text) else { throw ServerError(.badRequest, "after_round must be a non-negative integer") }
+                let wait = min(30, max(0, request.queryParameter("wait").flatMap(Double.init) ?? 20))
+                let status = coordinator.status(afterRound: round, instance: request.queryParameter("instance"), timeout: .milliseconds(Int64(wait * 1000)))
+                return .json(encoding: status, encoder: jsonEncoder)
+            }
             return .json(encoding: coordinator.status(), encoder: jsonEncoder)
+        }
+
+        router.add(.get, "/v1/plan") { request in
+            _ = try authenticator.authenticate(request)
+            guard let plan = coordinator.trainingPlan else { throw ServerError(.notFound, "this server publishes no training plan") }
+            return .json(encoding: plan, encoder: jsonEncoder)
         }
 
         router.add(.post, "/v1/checkin") { request in

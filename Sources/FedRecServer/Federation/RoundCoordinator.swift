@@ -27,4 +27,19 @@ public protocol RoundCoordinator: Sendable {
     /// Must re-check admission atomically with recording the update: the round may have closed
     /// since `admitUpdate`.
     func submitUpdate(clientID: String, round: UInt64, update: TensorMessage) throws(ServerError) -> UpdateReceipt
+
+    /// The recipe clients train with (`GET /v1/plan`); nil answers 404. Defaults to nil.
+    var trainingPlan: TrainingPlan? { get }
+
+    /// The long poll of `GET /v1/status?after_round=r&instance=X&wait=S`: returns once the service
+    /// is no longer in (`round`, `instance`, open), or after `timeout`. Defaults to answering at once.
+    func status(afterRound round: UInt64, instance: String?, timeout: Duration) -> RoundStatus
+}
+
+extension RoundCoordinator {
+    /// The recipe clients train with (`GET /v1/plan`); nil (the default) answers 404.
+    public var trainingPlan: TrainingPlan? { nil }
+
+    /// The long poll of `GET /v1/status?after_round=r&instance=X&wait=S`: the default answers at once.
+    public func status(afterRound round: UInt64, instance: String?, timeout: Duration) -> RoundStatus { status() }
 }

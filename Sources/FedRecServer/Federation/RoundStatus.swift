@@ -8,8 +8,10 @@ public struct RoundStatus: Codable, Sendable, Hashable {
         case aggregating
         /// The privacy budget allows no further round.
         case budgetExhausted = "budget_exhausted"
-        /// Shutting down.
+        /// Shutting down (or stopped by a persistence failure: see `message`).
         case stopping
+        /// Every planned round has run; the final model stays available.
+        case finished
     }
 
     /// The open (or last) round.
@@ -32,6 +34,11 @@ public struct RoundStatus: Codable, Sendable, Hashable {
     public var delta: Double
     /// How many models have been released (discarded rounds do not count).
     public var modelVersion: UInt64
+    /// A random id of the server process: a change means the server restarted and re-opened the
+    /// round, forgetting submissions made before the restart (clients submit again).
+    public var instance: String?
+    /// Why the service stopped or will not open rounds (budget, persistence failure), if so.
+    public var message: String?
 
     /// Creates a status.
     public init(round: UInt64, state: State, selected: Int, received: Int, minUpdates: Int, deadlineSeconds: Double?, epsilonSpent: Double, epsilonBudget: Double, delta: Double, modelVersion: UInt64) {

@@ -1,0 +1,119 @@
+import FedRecData
+import FedRecExperiments
+import FedRecFederation
+import FedRecPrivacy
+import FedRecServer
+import Foundation
+import Synchronization
+
+/// `fedrec serve`: the aggregation server (DESIGN §5, docs/protocol.md).
+public enum ServeCommand: FedRecCommand {
+    /// Options that define the run; on a restart they may be omitted (the stored setup is used) but
+    /// not changed.
+    static let setupOptions = (SimulationOptions.training + SimulationOptions.privacy).map(\.name)
+        + ["items", "scale", "dim", "seed", "data", "synthetic", "synthetic-users", "data-seed"]
+
+    public static let spec = CommandSpec(
+        ["serve"],
+        summary: "Run the aggregation server: rounds over HTTP, checkpointed in --state DIR.",
+        discussion: """
+            Clients authenticate with the tokens of --tokens (default DIR/tokens, made by fedrec tokens); \
+            N = the number of tokens. The model has --items items (or as many as --data's items; \
+            without either, the built-in synthetic data's). Each round: Poisson selection at rate q \
+            (secret; seeded only with --seed, for simulations), one dense update per selected client, \
+            close when all reported or --round-deadline passes, fewer than m updates → discarded. \
+            After each round the state is written atomically; a restart with the same DIR resumes \
+            (the options may then be omitted; changing them is refused). SIGINT/SIGTERM stop \
+            gracefully. The bound port is printed as 'listening on http://HOST:PORT'.
+            """,
+        options: [
+            OptionSpec("config", .string, valueName: "FILE", help: "JSON object of option names to values; flags override it."),
+            OptionSpec("state", .string, valueName: "DIR", help: "State directory (checkpoint, ledger, setup)."),
+            OptionSpec("port", .int(0...65535), valueName: "P", default: "8080", help: "TCP port (0: any free port)."),
+            OptionSpec("host", .string, valueName: "ADDR", default: "127.0.0.1", help: "Address to bind."),
+            OptionSpec("tokens", .string, valueName: "FILE", help: "Client token file (default DIR/tokens)."),
+            OptionSpec("items", .int(1...100_000_000), valueName: "I", help: "Items of the model (instead of reading --data)."),
+            OptionSpec("scale", .string, valueName: "MIN..MAX", default: "1..5", help: "Rating scale with --items."),
+            OptionSpec("dim", .int(1...1024), valueName: "D", default: "16", help: "Latent dimension."),
+            OptionSpec("seed", .int(0...Int.max), valueName: "S", default: "42",
+                       help: "Seed of the initial model; given explicitly, also of selection and noise (simulation only, not private)."),
+            OptionSpec("round-deadline", .double(.positive), valueName: "SECONDS", default: "60", help: "A round closes at this age with what arrived."),
+            OptionSpec("exit-after", .double(.nonNegative), valueName: "SECONDS",
+                       help: "Exit this long after the last round (default: serve the final model until a signal)."),
+        ] + DataOptions.specs + SimulationOptions.training + SimulationOptions.privacy)
+
+    public static func run(_ arguments: ParsedArguments, console: Console) throws {
+        let stateDir = try arguments.required(string: "state")
+        let tokensPath = arguments.string("tokens") ?? (stateDir as NSString).appendingPathComponent("tokens")
+        let tokens = try ClientTokens.load(from: tokensPath)
+        let setupPath = (stateDir as NSString).appendingPathComponent(FederatedRoundCoordinator.setupFile)
+        let setup: FederationSetup
+        if FileManager.default.fileExists(atPath: setupPath) && !setupOptions.contains(where: arguments.isSet) {
+            guard let data = FileManager.default.contents(atPath: setupPath),
+                  let stored = try? JSONDecoder().decode(FederationSetup.self, from: data) else {
+                throw CLIError("\(setupPath) cannot be read; restore it from a backup, or restart with the original options")
+            }
+            setup = stored
+        } else {
+            setup = try makeSetup(arguments, tokens: tokens, console: console)
+        }
+        let coordinator = try FederatedRoundCoordinator(setup: setup, stateDirectory: stateDir)
+        let service = try FederationService(coordinator: coordinator, tokens: tokens, host: arguments.string("host")!, port: arguments.int("port")!)
+        let stop = Atomic<Bool>(false)
+        let signals = ShutdownSignals.install { _ in stop.store(true, ordering: .releasing) }
+        let port = try service.start()
+        let status = coordinator.status()
+        console.print("listening on http://\(arguments.string("host")!):\(port)")
+        if setup.seededSelection {
+            console.note("fedrec serve: --seed given: selection (and noise, unless --secure-noise) is seeded and reproducible; simulation only, NOT private")
+        }
+        console.note("fedrec serve: \(setup.population) clients, \(setup.itemCount) items × \(setup.simulation.dim); round \(status.round) of \(setup.simulation.rounds) (\(status.state.rawValue)); ε spent \(status.epsilonSpent) of \(status.epsilonBudget)")
+        var doneAt: ContinuousClock.Instant? = nil
+        let linger = arguments.double("exit-after")
+        var reported = coordinator.history.count
+        while !stop.load(ordering: .acquiring) {
+            Thread.sleep(forTimeInterval: 0.05)
+            let history = coordinator.history
+            while reported < history.count {
+                let r = history[reported]
+                console.note("round \(r.round): \(r.received)/\(r.selected) updates, \(r.released ? "released" : "discarded (\(r.discardReason ?? "?"))")")
+                reported += 1
+            }
+            if doneAt == nil && (coordinator.isFinished || coordinator.stopReason != nil) {
+                doneAt = .now
+                console.note("fedrec serve: \(coordinator.stopReason ?? "all rounds complete"); serving the final model")
+            }
+            if let doneAt, let linger, ContinuousClock.now - doneAt >= .milliseconds(Int64(linger * 1000)) { break }
+        }
+        service.shutdown()
+        signals.cancel()
+        let final = coordinator.status()
+        console.note("fedrec serve: stopped at round \(final.round) (\(final.state.rawValue)), \(final.modelVersion) models released, ε spent \(final.epsilonSpent); state in \(stateDir)")
+        if let reason = coordinator.stopReason, !coordinator.isFinished { throw CLIError(reason) }
+    }
+
+    /// The run the options describe.
+    static func makeSetup(_ arguments: ParsedArguments, tokens: ClientTokens, console: Console) throws -> FederationSetup {
+        try SimulationOptions.checkConsistency(arguments)
+        let seed = UInt64(arguments.int("seed")!)
+        var config = try SimulationOptions.simulationConfig(arguments, seed: seed)
+        config.dim = arguments.int("dim")!
+        let privacy = SimulationOptions.privacySettings(arguments, seed: seed)
+        let itemCount: Int
+        let scale: RatingScale
+        if let items = arguments.int("items") {
+            itemCount = items
+            scale = try RatingScale.parse(arguments.string("scale")!)
+        } else {
+            let input = try DataOptions.load(arguments)
+            itemCount = input.dataset.itemCount
+            scale = input.dataset.scale
+            console.note("model size from \(input.summary): \(itemCount) items")
+        }
+        let experiment = FederatedExperiment(simulation: config, privacy: privacy)
+        let plan = try experiment.plan(population: tokens.entries.count)
+        return FederationSetup(simulation: config, privacy: plan, itemCount: itemCount, scale: scale,
+                               clientIDs: tokens.entries.map(\.clientID), roundDeadlineSeconds: arguments.double("round-deadline")!,
+                               seededSelection: arguments.isSet("seed"))
+    }
+}

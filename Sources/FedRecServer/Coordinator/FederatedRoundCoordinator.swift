@@ -1,0 +1,432 @@
+import FedRecExperiments
+import FedRecFederation
+import FedRecMath
+import FedRecPrivacy
+import Foundation
+import Synchronization
+
+/// The round logic of `fedrec serve` (DESIGN §2, §5): owns the ``Aggregator`` (global item model and
+/// server optimizer), the round state machine and the privacy ledger, behind one `Mutex`.
+///
+/// **A round.** Round t opens with its participants drawn by Poisson sampling at rate q over the N
+/// registered clients (each joins independently; seeded exactly as the in-process ``Simulation``
+/// draws them when ``FederationSetup/seededSelection`` is set, from the CSPRNG otherwise). The draw
+/// is secret: a client learns only its own coin, at check-in. Selected clients fetch the model and
+/// submit one dense update. The round closes when every participant has reported or the deadline
+/// passes. Updates are summed exactly as ``Simulation`` sums them — participants split into
+/// `reductionChunks` contiguous chunks, each chunk summed in client order, chunks folded in chunk
+/// order — whatever order they arrive in (early arrivals wait in a reorder buffer), so a seeded run
+/// reproduces the in-process model bit for bit. The aggregate then goes through the privacy hook
+/// (``GaussianPrivatizer``: central noise, or the minimum-count check of distributed trust: fewer
+/// than m updates → the round is discarded, nothing released, no privacy spent), is divided by the
+/// fixed denominator q·N and applied by the server optimizer; a released round is recorded in the
+/// ``PrivacyLedger``; the state is checkpointed; the next round opens unless the planned rounds are
+/// done or the ledger refuses another round (state ``RoundStatus/State/budgetExhausted``).
+///
+/// **Refusals.** Stale rounds (`stale_round`), clients not selected (`not_selected`), second updates
+/// (`duplicate_update`), an exhausted budget (`budget_exhausted`), a finished run
+/// (`rounds_complete`); under central trust an update whose norm exceeds C (`clip_bound_exceeded`):
+/// the server would add noise calibrated to C, so a larger update would break the guarantee.
+/// Decoding already refused wrong shapes and non-finite values. Nothing refused touches the model.
+///
+/// **Persistence.** With a state directory, every closed round is written atomically
+/// (``CheckpointArchive``: model, optimizer state, round, model version, ledger), then the ledger
+/// alone to `ledger.json` (``PrivacyLedger/save(to:)``). A start resumes from the checkpoint; a
+/// corrupt checkpoint or ledger stops the server; the ledger kept is never behind either file.
+public final class FederatedRoundCoordinator: RoundCoordinator {
+    /// What the run is.
+    public let setup: FederationSetup
+    /// The model layout: μ `[1]`, `item_bias [I]`, `item_factors [I, d]`.
+    public let modelLayout: [TensorSpec]
+    /// A random id of this server process, published in `/v1/status` so clients notice a restart
+    /// (the open round is then re-run and their earlier submissions are gone).
+    public let instance: String
+    private let stateDirectory: String?
+    private let privatizer: (any UpdatePrivatizer)?
+    private let state: Mutex<State>
+    private let clientIndex: [String: Int32]
+    /// Bumped (then broadcast on `changed`) whenever the round or the state changes: long polls wait
+    /// on it instead of spinning.
+    private let generation = Atomic<UInt64>(0)
+    private let changed = NSCondition()
+
+    /// File names inside the state directory.
+    public static let checkpointFile = "checkpoint.frck"
+    /// The ledger file (human-readable copy, also read back on resume).
+    public static let ledgerFile = "ledger.json"
+    /// The setup written on the first start.
+    public static let setupFile = "setup.json"
+
+    /// The ``ItemModel`` layout as wire tensors.
+    public static func layout(itemCount: Int, dim: Int) -> [TensorSpec] {
+        [TensorSpec(name: "global_mean", shape: [1]), TensorSpec(name: "item_bias", shape: [itemCount]),
+         TensorSpec(name: "item_factors", shape: [itemCount, dim])]
+    }
+
+    /// A round as it ended.
+    public struct RoundOutcome: Sendable, Codable, Hashable {
+        /// The round number t.
+        public var round: UInt64
+        /// Participants drawn.
+        public var selected: Int
+        /// Updates received.
+        public var received: Int
+        /// Whether an aggregate was released (a new model version).
+        public var released: Bool
+        /// Why not, if not.
+        public var discardReason: String?
+        /// Seconds from the round's opening to its close (aggregation and checkpoint included).
+        public var seconds: Double
+    }
+
+    struct State {
+        var aggregator: Aggregator
+        var ledger: PrivacyLedger?
+        var round: UInt64
+        var modelVersion: UInt64
+        var phase: RoundStatus.State
+        var participants: [Int32] = []
+        var position: [Int32: Int] = [:]
+        var submitted: Set<Int32> = []
+        var chunks = 1
+        var nextPosition: [Int] = []
+        var pending: [Int: [Float]] = [:]
+        var partials: [UpdateAccumulator] = []
+        var deadline: ContinuousClock.Instant = .now
+        var openedAt: ContinuousClock.Instant = .now
+        var snapshot: ModelSnapshot
+        var history: [RoundOutcome] = []
+        var stopReason: String?
+        var failure: String?
+    }
+
+    /// Starts (or resumes) a federation.
+    /// - Parameters:
+    ///   - setup: the run; validated here.
+    ///   - stateDirectory: where checkpoints live (created if missing); nil keeps everything in memory.
+    /// - Throws: `ServerError` for an invalid setup, a setup that differs from the stored one, or a
+    ///   corrupt checkpoint or ledger (`.corruptCheckpoint`; the files are left untouched).
+    public init(setup: FederationSetup, stateDirectory: String? = nil) throws(ServerError) {
+        try setup.validate()
+        self.setup = setup
+        self.stateDirectory = stateDirectory
+        modelLayout = Self.layout(itemCount: setup.itemCount, dim: setup.simulation.dim)
+        instance = UUID().uuidString
+        var index: [String: Int32] = [:]
+        for (k, id) in setup.clientIDs.enumerated() { index[id] = Int32(k) }
+        clientIndex = index
+        if let p = setup.privacy {
+            privatizer = GaussianPrivatizer(mechanism: p.mechanism, placement: p.placement, noise: p.noise)
+        } else {
+            privatizer = nil
+        }
+        let config = setup.simulation
+        var initial = try Self.restore(setup: setup, directory: stateDirectory)
+        if initial == nil {
+            var rng = SeededGenerator(seed: config.seed, stream: [UInt64.max - 2])
+            let mu = config.initialGlobalMean ?? (setup.scale.min + setup.scale.max) / 2
+            let model = ItemModel(itemCount: setup.itemCount, dim: config.dim, globalMean: mu, initScale: config.initScale, using: &rng)
+            var ledger: PrivacyLedger? = nil
+            if let p = setup.privacy {
+                do {
+                    ledger = try PrivacyLedger(runID: UUID().uuidString, configFingerprint: FNV.hash(setup.fingerprint),
+                                               epsilonBudget: p.epsilonBudget, delta: p.delta, mechanism: p.mechanism,
+                                               samplingRate: p.samplingRate, noiseSource: p.noise)
+                } catch { throw ServerError(.badRequest, "\(error)") }
+            }
+            initial = Restored(aggregator: Aggregator(model: model, optimizer: config.serverOptimizer), ledger: ledger, round: 1, modelVersion: 0, history: [])
+            if let dir = stateDirectory { try Self.writeSetup(setup, directory: dir) }
+        }
+        let r = initial!
+        let snapshot = ModelSnapshot(model: TensorMessage(round: r.round, layout: modelLayout, values: r.aggregator.model.parameters), version: r.modelVersion)
+        state = Mutex(State(aggregator: r.aggregator, ledger: r.ledger, round: r.round, modelVersion: r.modelVersion, phase: .open, snapshot: snapshot, history: r.history))
+        state.withLock { s in
+            if r.round > UInt64(config.rounds) {
+                s.round = UInt64(config.rounds)
+                s.phase = .finished
+            } else {
+                openRound(&s)
+            }
+        }
+    }
+
+    // MARK: RoundCoordinator
+
+    /// A snapshot of the round and the budget.
+    public func status() -> RoundStatus {
+        state.withLock { s in
+            closeIfExpired(&s)
+            return makeStatus(s)
+        }
+    }
+
+    /// Waits up to `timeout` for the service to leave (`round`, `instance`) in state `open`, then
+    /// returns the status: the long poll of `GET /v1/status?after_round=r&instance=X&wait=S`.
+    public func status(afterRound round: UInt64, instance: String?, timeout: Duration) -> RoundStatus {
+        let end = Date().addingTimeInterval(Self.seconds(timeout))
+        while true {
+            let seen = generation.load(ordering: .acquiring)
+            let s = status()
+            if s.round != round || s.state != .open || (instance != nil && instance != self.instance) || Date() >= end { return s }
+            changed.lock()
+            while generation.load(ordering: .acquiring) == seen && Date() < end {
+                _ = changed.wait(until: min(end, Date().addingTimeInterval(0.25)))
+            }
+            changed.unlock()
+        }
+    }
+
+    /// The client's coin for the open round (drawn at round open; the same answer each time).
+    public func checkIn(clientID: String) throws(ServerError) -> CheckInResult {
+        let k = try index(of: clientID)
+        return try state.withLock { s throws(ServerError) in
+            closeIfExpired(&s)
+            try checkOpen(s)
+            let selected = s.position[k] != nil && !s.submitted.contains(k)
+            let left = Self.seconds(ContinuousClock.now.duration(to: s.deadline))
+            return CheckInResult(round: s.round, selected: selected, deadlineSeconds: selected ? max(0, left) : nil,
+                                 retryAfterSeconds: selected ? nil : max(0.001, left))
+        }
+    }
+
+    /// The current model, encoded once per round.
+    public func currentModel(clientID: String) throws(ServerError) -> ModelSnapshot {
+        _ = try index(of: clientID)
+        return state.withLock { s in
+            closeIfExpired(&s)
+            return s.snapshot
+        }
+    }
+
+    /// Refuses a stale round, an unselected client or a second update before the body is decoded.
+    public func admitUpdate(clientID: String, round: UInt64) throws(ServerError) {
+        let k = try index(of: clientID)
+        try state.withLock { s throws(ServerError) in
+            closeIfExpired(&s)
+            try admit(s, client: k, round: round)
+        }
+    }
+
+    /// Records a decoded update; closes the round when it was the last one expected.
+    public func submitUpdate(clientID: String, round: UInt64, update: TensorMessage) throws(ServerError) -> UpdateReceipt {
+        let k = try index(of: clientID)
+        precondition(update.values.count == setup.trainingPlan.layout.reduce(0) { $0 + $1.count }, "decoded update has the wrong length")
+        if let p = setup.privacy, p.mechanism.trust == .central {
+            let norm = update.values.withUnsafeBufferPointer { Kernels.norm2($0) }
+            let bound = p.mechanism.clipBound
+            if Double(norm) > bound * (1 + 1e-4) {
+                throw ServerError(.clipBoundExceeded, "the update's L2 norm is \(norm) but central trust requires it to be clipped to C = \(bound); clip the whole update before sending")
+            }
+        }
+        return try state.withLock { s throws(ServerError) in
+            closeIfExpired(&s)
+            try admit(s, client: k, round: round)
+            let position = s.position[k]!
+            s.submitted.insert(k)
+            s.pending[position] = update.values
+            let chunk = chunkOf(position: position, s)
+            drain(&s, chunk: chunk)
+            if s.submitted.count == s.participants.count { closeRound(&s) }
+            return UpdateReceipt(round: round)
+        }
+    }
+
+    /// The recipe clients train with.
+    public var trainingPlan: TrainingPlan? { setup.trainingPlan }
+
+    // MARK: Control
+
+    /// Closes the open round if its deadline has passed (call periodically; every request also does).
+    public func tick() {
+        state.withLock { s in closeIfExpired(&s) }
+    }
+
+    /// Stops accepting updates (graceful shutdown): the open round is abandoned, not released; the
+    /// last checkpoint (written after the last closed round) stays the state to resume from.
+    public func stop() {
+        state.withLock { s in
+            if s.phase == .open { s.phase = .stopping }
+        }
+        announce()
+    }
+
+    /// The outcomes of the rounds closed so far (by this process and, after a restart, before it).
+    public var history: [RoundOutcome] { state.withLock { $0.history } }
+
+    /// The current global model.
+    public var model: ItemModel { state.withLock { $0.aggregator.model } }
+
+    /// A copy of the ledger (nil for non-private runs).
+    public var ledger: PrivacyLedger? { state.withLock { $0.ledger } }
+
+    /// Why the run stopped early (budget), or why persistence failed.
+    public var stopReason: String? { state.withLock { $0.failure ?? $0.stopReason } }
+
+    /// True once every planned round has closed or the budget is exhausted.
+    public var isFinished: Bool { state.withLock { $0.phase == .finished || $0.phase == .budgetExhausted } }
+
+    // MARK: Round machinery (all under the lock)
+
+    private func index(of clientID: String) throws(ServerError) -> Int32 {
+        guard let k = clientIndex[clientID] else { throw ServerError(.forbidden, "client \(clientID) is not registered in this federation") }
+        return k
+    }
+
+    private func checkOpen(_ s: State) throws(ServerError) {
+        switch s.phase {
+        case .open, .aggregating: return
+        case .budgetExhausted: throw ServerError(.budgetExhausted, s.stopReason ?? "the privacy budget allows no further round")
+        case .finished: throw ServerError(.roundsComplete, "all \(setup.simulation.rounds) planned rounds are complete; fetch the final model from /v1/model")
+        case .stopping: throw ServerError(.unavailable, s.failure ?? "the server is shutting down; retry later")
+        }
+    }
+
+    private func admit(_ s: State, client k: Int32, round: UInt64) throws(ServerError) {
+        if round != s.round || s.phase == .finished {
+            if s.phase == .budgetExhausted { try checkOpen(s) }
+            throw ServerError(.staleRound, "round \(round) is not open; the open round is \(s.round)\(s.phase == .open ? "" : " (\(s.phase.rawValue))")")
+        }
+        try checkOpen(s)
+        guard s.position[k] != nil else { throw ServerError(.notSelected, "this client was not selected in round \(round); check in again next round") }
+        guard !s.submitted.contains(k) else { throw ServerError(.duplicateUpdate, "this client already submitted its update for round \(round)") }
+    }
+
+    private func chunkOf(position p: Int, _ s: State) -> Int {
+        // _chunkRange(c) = c·n/chunks ..< (c+1)·n/chunks: find c with p in it.
+        let n = s.participants.count
+        var c = min(s.chunks - 1, p * s.chunks / max(n, 1))
+        while c > 0 && p < c * n / s.chunks { c -= 1 }
+        while p >= (c + 1) * n / s.chunks { c += 1 }
+        return c
+    }
+
+    /// Adds the chunk's waiting updates that are next in client order.
+    private func drain(_ s: inout State, chunk c: Int) {
+        let n = s.participants.count
+        let end = (c + 1) * n / s.chunks
+        while s.nextPosition[c] < end, let values = s.pending.removeValue(forKey: s.nextPosition[c]) {
+            s.partials[c].add(ModelUpdate(itemCount: setup.itemCount, dim: setup.simulation.dim, dense: values))
+            s.nextPosition[c] += 1
+        }
+    }
+
+    private func openRound(_ s: inout State) {
+        defer { announce() }
+        if let ledger = s.ledger {
+            do { try ledger.check(rounds: 1) } catch {
+                s.phase = .budgetExhausted
+                s.stopReason = "\(error)"
+                return
+            }
+        }
+        let t = s.round
+        let sampling = setup.simulation.sampling
+        if setup.seededSelection {
+            var rng = SeededGenerator(seed: setup.simulation.seed, stream: [UInt64.max, t])
+            s.participants = sampling.sample(population: setup.population, using: &rng)
+        } else {
+            var rng = SecureGenerator()
+            s.participants = sampling.sample(population: setup.population, using: &rng)
+        }
+        s.position = [:]
+        for (p, k) in s.participants.enumerated() { s.position[k] = p }
+        s.submitted = []
+        s.pending = [:]
+        s.chunks = max(1, min(setup.simulation.reductionChunks, s.participants.count))
+        s.nextPosition = (0..<s.chunks).map { $0 * s.participants.count / s.chunks }
+        while s.partials.count < s.chunks { s.partials.append(UpdateAccumulator(itemCount: setup.itemCount, dim: setup.simulation.dim)) }
+        s.openedAt = .now
+        s.deadline = ContinuousClock.now + .milliseconds(Int64(setup.roundDeadlineSeconds * 1000))
+        s.phase = .open
+        s.snapshot = ModelSnapshot(model: TensorMessage(round: t, layout: modelLayout, values: s.aggregator.model.parameters), version: s.modelVersion)
+        if s.participants.isEmpty { closeRound(&s) }
+    }
+
+    private func closeIfExpired(_ s: inout State) {
+        if s.phase == .open && ContinuousClock.now >= s.deadline { closeRound(&s) }
+    }
+
+    /// Aggregates, privatizes, applies, records, checkpoints, and opens the next round.
+    private func closeRound(_ s: inout State) {
+        defer { announce() }
+        s.phase = .aggregating
+        let t = s.round
+        // Late arrivals: whatever is buffered is added in client order, skipping those who never came.
+        for c in 0..<s.chunks {
+            let positions = s.pending.keys.filter { chunkOf(position: $0, s) == c }.sorted()
+            for p in positions {
+                s.partials[c].add(ModelUpdate(itemCount: setup.itemCount, dim: setup.simulation.dim, dense: s.pending[p]!))
+            }
+        }
+        s.pending = [:]
+        for c in 0..<s.chunks { s.aggregator.merge(&s.partials[c]) }
+        let denominator = setup.simulation.sampling.expectedParticipants(population: setup.population)
+        var serverRNG = SeededGenerator(seed: setup.simulation.seed, stream: [UInt64.max - 1, t])
+        let decision: AggregateDecision
+        if let privatizer {
+            decision = s.aggregator.finishRound(denominator: denominator, privatizer: privatizer, using: &serverRNG)
+        } else {
+            decision = s.aggregator.finishRound(denominator: denominator, privatizer: IdentityPrivatizer(), using: &serverRNG)
+        }
+        var reason: String? = nil
+        if case .discard(let r) = decision { reason = r }
+        if reason == nil {
+            s.modelVersion += 1
+            if s.ledger != nil {
+                do { try s.ledger!.record(round: s.ledger!.roundsRun + 1) } catch {
+                    // check() proved the round fits, so this is not expected; keep the model but stop.
+                    s.failure = "the privacy ledger refused round \(t): \(error)"
+                }
+            }
+        }
+        s.history.append(RoundOutcome(round: t, selected: s.participants.count, received: s.submitted.count, released: reason == nil, discardReason: reason,
+                                 seconds: Self.seconds(s.openedAt.duration(to: .now))))
+        s.round = t + 1
+        if let dir = stateDirectory {
+            do { try checkpoint(s, directory: dir) } catch {
+                s.failure = "cannot write the checkpoint: \(error); the server stops accepting rounds"
+                s.phase = .stopping
+                return
+            }
+        }
+        if s.failure != nil {
+            s.phase = .stopping
+            return
+        }
+        if t >= UInt64(setup.simulation.rounds) {
+            s.round = t
+            s.phase = .finished
+            s.snapshot = ModelSnapshot(model: TensorMessage(round: t, layout: modelLayout, values: s.aggregator.model.parameters), version: s.modelVersion)
+            return
+        }
+        openRound(&s)
+    }
+
+    /// Wakes the long polls (lock order: the state mutex, then `changed`; waiters never hold both).
+    private func announce() {
+        generation.add(1, ordering: .releasing)
+        changed.lock()
+        changed.broadcast()
+        changed.unlock()
+    }
+
+    private func makeStatus(_ s: State) -> RoundStatus {
+        let left = s.phase == .open ? max(0, Self.seconds(ContinuousClock.now.duration(to: s.deadline))) : nil
+        var spent = 0.0, budget = Double.infinity, delta = 0.0
+        if let l = s.ledger {
+            spent = l.epsilonSpentSoFar
+            budget = l.epsilonBudget
+            delta = l.delta
+        }
+        var status = RoundStatus(round: s.round, state: s.phase, selected: s.participants.count, received: s.submitted.count,
+                                 minUpdates: setup.privacy?.mechanism.minimumUpdates ?? 1, deadlineSeconds: left,
+                                 epsilonSpent: spent, epsilonBudget: budget.isFinite ? budget : 0, delta: delta, modelVersion: s.modelVersion)
+        status.instance = instance
+        status.message = s.failure ?? s.stopReason
+        return status
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+}

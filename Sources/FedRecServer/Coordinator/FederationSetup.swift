@@ -1,0 +1,154 @@
+import FedRecData
+import FedRecExperiments
+import FedRecFederation
+import FedRecPrivacy
+
+/// Everything a `fedrec serve` run is defined by: the federated configuration, the resolved privacy
+/// plan (nil for a non-private run), the model's shape and the registered clients.
+///
+/// The setup is written to the state directory on the first start; a restart must present the same
+/// ``fingerprint`` (privacy-relevant settings cannot change mid-run) or the server refuses to start.
+public struct FederationSetup: Sendable, Codable, Hashable {
+    /// Rounds, sampling (Poisson rate q), model dimension, initialization, local recipe, server
+    /// optimizer, seed and reduction chunks. `threads` and `evaluateEvery` are ignored.
+    public var simulation: SimulationConfig
+    /// The resolved privacy plan; nil for a non-private run.
+    public var privacy: ResolvedPrivacy?
+    /// Number of items I of the global model.
+    public var itemCount: Int
+    /// The rating scale (the initial μ is its midpoint unless the config gives one; clients clamp to it).
+    public var scale: RatingScale
+    /// The registered clients in population order: client k is user k of a simulation, and N = count.
+    public var clientIDs: [String]
+    /// Seconds a round stays open before it closes with the updates received so far.
+    public var roundDeadlineSeconds: Double
+    /// True: round t's participants come from `SeededGenerator(seed:stream: [2⁶⁴−1, t])`, exactly as
+    /// the in-process ``Simulation`` draws them (reproducible, **not secret**: simulations only).
+    /// False: from the system CSPRNG, so nobody can predict or recompute who was selected.
+    public var seededSelection: Bool
+
+    /// Creates a setup.
+    public init(simulation: SimulationConfig, privacy: ResolvedPrivacy?, itemCount: Int, scale: RatingScale,
+                clientIDs: [String], roundDeadlineSeconds: Double = 60, seededSelection: Bool = false) {
+        self.simulation = simulation
+        self.privacy = privacy
+        self.itemCount = itemCount
+        self.scale = scale
+        self.clientIDs = clientIDs
+        self.roundDeadlineSeconds = roundDeadlineSeconds
+        self.seededSelection = seededSelection
+    }
+
+    /// N: the number of registered clients (the population of the fixed denominator q·N).
+    public var population: Int { clientIDs.count }
+
+    /// The Poisson rate q (1 for fixed-size sampling, which only non-private runs allow).
+    public var samplingRate: Double {
+        if case .poisson(let q) = simulation.sampling { return q }
+        return 1
+    }
+
+    /// Checks the parts against each other.
+    /// - Throws: `ServerError(.badRequest)` naming what to fix.
+    public func validate() throws(ServerError) {
+        do { try simulation.validate() } catch { throw ServerError(.badRequest, "\(error)") }
+        guard itemCount >= 1 else { throw ServerError(.badRequest, "the model needs at least one item (got \(itemCount))") }
+        guard !clientIDs.isEmpty else { throw ServerError(.badRequest, "no clients are registered; create tokens with `fedrec tokens`") }
+        guard Set(clientIDs).count == clientIDs.count else { throw ServerError(.badRequest, "client ids must be distinct") }
+        guard roundDeadlineSeconds > 0, roundDeadlineSeconds.isFinite else {
+            throw ServerError(.badRequest, "the round deadline is \(roundDeadlineSeconds) s; it must be a positive number of seconds")
+        }
+        if case .fixedSize = simulation.sampling {
+            throw ServerError(.badRequest, "the server samples clients by Poisson coins; use --sampling-rate q instead of --clients-per-round")
+        }
+    }
+
+    /// What must not change across restarts: everything but the deadline (privacy, schedule, model
+    /// shape, clients, seed mode). `threads` and `evaluateEvery` are excluded: they change nothing.
+    public var fingerprint: String {
+        var s = simulation
+        s.threads = 1
+        s.evaluateEvery = 0
+        var z = "nodp"
+        if let p = privacy {
+            let m = p.mechanism
+            z = "z=\(m.noiseMultiplier);C=\(m.clipBound);trust=\(m.trust);m=\(m.minimumUpdates);q=\(p.samplingRate);delta=\(p.delta);budget=\(p.epsilonBudget);noise=\(p.noise);placement=\(p.placement)"
+        }
+        return "\(s);\(z);items=\(itemCount);scale=\(scale.min)..\(scale.max);clients=\(clientIDs.count):\(FNV.hash(clientIDs.joined(separator: ",")));seeded=\(seededSelection)"
+    }
+
+    /// What clients need to train: published by `GET /v1/plan`.
+    public var trainingPlan: TrainingPlan {
+        TrainingPlan(itemCount: itemCount, dim: simulation.dim, local: simulation.local, scale: scale,
+                     rounds: simulation.rounds, clipBound: privacy?.mechanism.clipBound,
+                     noiseMultiplier: privacy?.mechanism.noiseMultiplier, trust: privacy?.mechanism.trust,
+                     minimumUpdates: privacy?.mechanism.minimumUpdates, placement: privacy?.placement)
+    }
+}
+
+/// The recipe the server publishes to clients (`GET /v1/plan`, docs/protocol.md): the model's shape,
+/// the local training step and the client side of the privacy mechanism (clip bound, noise
+/// multiplier, trust model, m). The privacy fields are nil for a non-private run.
+public struct TrainingPlan: Sendable, Codable, Hashable {
+    /// Items I.
+    public var itemCount: Int
+    /// Latent dimension d.
+    public var dim: Int
+    /// The clients' local step.
+    public var local: LocalTrainingConfig
+    /// The rating scale predictions are clamped to.
+    public var scale: RatingScale
+    /// Planned rounds.
+    public var rounds: Int
+    /// C, the L2 bound of a whole update.
+    public var clipBound: Double?
+    /// z.
+    public var noiseMultiplier: Double?
+    /// Who adds noise.
+    public var trust: TrustModel?
+    /// m of distributed trust.
+    public var minimumUpdates: Int?
+    /// Per-party (real deployments) or aggregate (simulation shortcut: the server adds all noise).
+    public var placement: NoisePlacement?
+
+    /// Creates a plan.
+    public init(itemCount: Int, dim: Int, local: LocalTrainingConfig, scale: RatingScale, rounds: Int,
+                clipBound: Double?, noiseMultiplier: Double?, trust: TrustModel?, minimumUpdates: Int?, placement: NoisePlacement?) {
+        self.itemCount = itemCount
+        self.dim = dim
+        self.local = local
+        self.scale = scale
+        self.rounds = rounds
+        self.clipBound = clipBound
+        self.noiseMultiplier = noiseMultiplier
+        self.trust = trust
+        self.minimumUpdates = minimumUpdates
+        self.placement = placement
+    }
+
+    /// The mechanism the client applies, or nil for a non-private run.
+    /// - Throws: `ServerError(.badResponse)` if the published parameters are invalid.
+    public func mechanism() throws(ServerError) -> GaussianMechanism? {
+        guard let c = clipBound, let z = noiseMultiplier, let trust else { return nil }
+        do {
+            return try GaussianMechanism(noiseMultiplier: z, clipBound: c, trust: trust, minimumUpdates: minimumUpdates ?? 1)
+        } catch {
+            throw ServerError(.badResponse, "the server's privacy plan is invalid: \(error)")
+        }
+    }
+
+    /// The layout of the model and of every update: μ, item biases, item factors (``ItemModel``).
+    public var layout: [TensorSpec] { FederatedRoundCoordinator.layout(itemCount: itemCount, dim: dim) }
+}
+
+/// FNV-1a 64, for short fingerprints.
+enum FNV {
+    static func hash(_ text: String) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            h ^= UInt64(byte)
+            h &*= 0x100_0000_01b3
+        }
+        return String(h, radix: 16)
+    }
+}
