@@ -33,6 +33,16 @@ public struct FederatedExperiment: Sendable {
         /// The clip bound at the end of the run under adaptive clipping (nil when C is fixed).
         public var finalClipBound: Double? = nil
 
+        /// Collects an outcome (e.g. of a run whose rounds happened on the aggregation server).
+        public init(result: SimulationResult, plan: ResolvedPrivacy?, ledger: PrivacyLedger?, population: Int,
+                    finalClipBound: Double? = nil) {
+            self.result = result
+            self.plan = plan
+            self.ledger = ledger
+            self.population = population
+            self.finalClipBound = finalClipBound
+        }
+
         /// ε spent under `accountant` for the rounds released (nil for a non-private run).
         public func epsilonSpent(_ accountant: AccountantKind) -> Double? {
             ledger?.epsilonSpent[accountant.rawValue]?.epsilon

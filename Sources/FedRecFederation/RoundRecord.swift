@@ -21,4 +21,19 @@ public struct RoundRecord: Sendable, Hashable, Codable {
     public var roundSeconds: Double
     /// Seconds since the run started, evaluation included (for progress and ETA).
     public var elapsedSeconds: Double
+
+    /// Creates a record (e.g. from a round run by the aggregation server).
+    public init(round: Int, participants: Int, meanUpdateNorm: Double, trainLoss: Double, rmse: Double? = nil,
+                mae: Double? = nil, released: Bool, discardReason: String? = nil, roundSeconds: Double, elapsedSeconds: Double) {
+        self.round = round
+        self.participants = participants
+        self.meanUpdateNorm = meanUpdateNorm
+        self.trainLoss = trainLoss
+        self.rmse = rmse
+        self.mae = mae
+        self.released = released
+        self.discardReason = discardReason
+        self.roundSeconds = roundSeconds
+        self.elapsedSeconds = elapsedSeconds
+    }
 }

@@ -18,4 +18,19 @@ public struct SimulationResult: Sendable {
     public var wallSeconds: Double
     /// Why the run stopped before its last round (e.g. the privacy budget), or nil if it ran them all.
     public var stopReason: String? = nil
+
+    /// Creates a result (e.g. from a run whose rounds happened on the aggregation server).
+    public init(config: SimulationConfig, rounds: [RoundRecord], final: EvaluationSums, model: ItemModel,
+                optimizerState: ServerOptimizerState, secondsPerRound: Double, trainingSeconds: Double,
+                wallSeconds: Double, stopReason: String? = nil) {
+        self.config = config
+        self.rounds = rounds
+        self.final = final
+        self.model = model
+        self.optimizerState = optimizerState
+        self.secondsPerRound = secondsPerRound
+        self.trainingSeconds = trainingSeconds
+        self.wallSeconds = wallSeconds
+        self.stopReason = stopReason
+    }
 }

@@ -67,3 +67,19 @@ private func simulate(_ extra: [String]) throws -> ToolRun {
         #expect(run.stderr.contains(message), "stderr: \(run.stderr)")
     }
 }
+
+@Suite struct SimulateProcessesTests {
+    @Test func clientProcessesOverHTTPReproduceTheInProcessRun() throws {
+        let common = ["simulate", "--data", try fixture("small"), "--rounds", "4", "--sampling-rate", "0.5", "--dim", "4",
+                      "--epsilon", "6", "--trust", "distributed", "--min-updates", "5", "--seed", "7",
+                      "--no-baseline", "--no-reference", "--json"]
+        let inProcess = try runBinary(common)
+        let overHTTP = try runBinary(common + ["--processes", "2"])
+        #expect(overHTTP.status == 0, "stderr: \(overHTTP.stderr)")
+        let a = try inProcess.json(), b = try overHTTP.json()
+        let rmseA = try #require(a["rmse"] as? Double), rmseB = try #require(b["rmse"] as? Double)
+        #expect(abs(rmseA - rmseB) < 1e-6)
+        #expect(a["epsilon"] as? Double == b["epsilon"] as? Double)
+        #expect(b["processes"] as? Int == 2)
+    }
+}

@@ -22,6 +22,8 @@ public enum SimulateCommand: FedRecCommand {
             + DataOptions.specs + ModelOptions.specs + SimulationOptions.training + SimulationOptions.privacy + [
                 OptionSpec("seed", .int(0...Int.max), valueName: "S", default: "42",
                            help: "Seed of the split, initialization and sampling (and of the noise, when given explicitly)."),
+                OptionSpec("processes", .int(1...256), valueName: "P",
+                           help: "Run the federation over HTTP: an aggregation server on loopback and P client processes, each holding only its users' data."),
                 .flag("no-baseline", help: "Skip the centralized baseline."),
                 .flag("no-reference", help: "Private runs: skip the non-private federated reference run."),
                 OptionSpec("out", .string, valueName: "DIR", help: "Write config.json, rounds.csv, result.json and ledger.json here."),
@@ -67,15 +69,27 @@ public enum SimulateCommand: FedRecCommand {
         }
 
         var progress = ProgressReporter(privacy.enabled ? "federated, private" : "federated", total: config.rounds, console: console)
-        let outcome = try experiment.run(train: split.train, heldOut: split.test, ledgerURL: out?.url("ledger.json")) { r in
-            var detail = "participants \(r.participants)  norm \(String(format: "%.3f", r.meanUpdateNorm))  loss \(String(format: "%.4f", r.trainLoss))"
+        let onRound: (RoundRecord) -> Void = { r in
+            var detail = "participants \(r.participants)"
+            if r.meanUpdateNorm.isFinite { detail += String(format: "  norm %.3f  loss %.4f", r.meanUpdateNorm, r.trainLoss) }
             if let rmse = r.rmse { detail += String(format: "  rmse %.4f", rmse) }
             if !r.released { detail += "  (discarded: \(r.discardReason ?? "?"))" }
             progress.update(r.round, detail: detail)
         }
+        let outcome: FederatedExperiment.Outcome
+        if let processes = arguments.int("processes") {
+            if privacy.adaptiveClipping != nil {
+                throw UsageError("--adaptive-clip is not supported with --processes yet (the server keeps a fixed clip bound)", command: spec.invocation)
+            }
+            outcome = try MultiProcessRun.run(experiment, processes: processes, split: split, onRound: onRound)
+            if let url = out?.url("ledger.json"), let ledger = outcome.ledger { try ledger.save(to: url) }
+        } else {
+            outcome = try experiment.run(train: split.train, heldOut: split.test, ledgerURL: out?.url("ledger.json"), onRound: onRound)
+        }
         let report = SimulationReport(
             input: input, split: split, config: config, privacy: privacy, outcome: outcome,
-            baseline: baseline, baselineAlgorithm: baselineAlgorithm, reference: reference, seed: seed)
+            baseline: baseline, baselineAlgorithm: baselineAlgorithm, reference: reference, seed: seed,
+            processes: arguments.int("processes"))
         if let stop = outcome.result.stopReason { console.note("stopped after round \(outcome.result.rounds.count): \(stop)") }
         if let out { try report.write(to: out) }
         if json {

@@ -17,6 +17,8 @@ struct SimulationReport {
     var baselineAlgorithm: MFAlgorithm?
     var reference: FederatedExperiment.Outcome?
     var seed: UInt64
+    /// Client processes of a run over HTTP (nil: in process).
+    var processes: Int? = nil
 
     private var result: SimulationResult { outcome.result }
     private var released: Int { result.rounds.filter(\.released).count }
@@ -54,6 +56,7 @@ struct SimulationReport {
         o.set("wall_seconds", result.wallSeconds)
         o.set("seconds_per_round", result.secondsPerRound)
         o.set("centralized_seconds", baseline?.trainSeconds)
+        o.set("processes", processes.map { .int($0) } ?? .null)
         o.set("model", "mf")
         o.set("dim", config.dim)
         o.set("server_optimizer", config.serverOptimizer.name)

@@ -25,6 +25,8 @@ public struct MultiProcessSimulation: Sendable {
         public var rounds: [FederatedRoundCoordinator.RoundOutcome]
         /// The final global model.
         public var model: ItemModel
+        /// The server optimizer's final state.
+        public var optimizerState: ServerOptimizerState
         /// The resolved privacy plan (nil when not private).
         public var plan: ResolvedPrivacy?
         /// The ledger after the run, ε refreshed under both accountants (nil when not private).
@@ -159,7 +161,7 @@ public struct MultiProcessSimulation: Sendable {
         try ledger?.refreshSpent()
         let rounds = coordinator.history
         let training = FederatedRoundCoordinator.seconds(trainingStart.duration(to: trainingEnd))
-        return Outcome(final: final, rounds: rounds, model: coordinator.model, plan: plan, ledger: ledger,
+        return Outcome(final: final, rounds: rounds, model: coordinator.model, optimizerState: coordinator.optimizerState, plan: plan, ledger: ledger,
                        stopReason: coordinator.stopReason, population: population, trainingSeconds: training,
                        secondsPerRound: rounds.isEmpty ? 0 : training / Double(rounds.count),
                        wallSeconds: FederatedRoundCoordinator.seconds(start.duration(to: clock.now)), processes: outcomes)

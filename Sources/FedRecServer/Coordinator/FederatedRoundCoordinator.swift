@@ -256,6 +256,9 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
     /// The current global model.
     public var model: ItemModel { state.withLock { $0.aggregator.model } }
 
+    /// The server optimizer's current state.
+    public var optimizerState: ServerOptimizerState { state.withLock { $0.aggregator.optimizerState } }
+
     /// A copy of the ledger (nil for non-private runs).
     public var ledger: PrivacyLedger? { state.withLock { $0.ledger } }
 
