@@ -13,7 +13,7 @@ public enum BaselineCommand: FedRecCommand {
             latest out), trains biased MF on the training part and reports held-out metrics per epoch \
             and at the end, beside a popularity baseline.
             """,
-        options: DataOptions.specs + ModelOptions.specs + [
+        options: DataOptions.specs + ModelOptions.specs + NeuMFRuns.specs + [
             OptionSpec("seed", .int(0...Int.max), valueName: "S", default: "42", help: "Seed of the split and the training."),
             .flag("json", help: "Print one JSON object on stdout (per-epoch lines go to stderr)."),
         ])
@@ -21,6 +21,9 @@ public enum BaselineCommand: FedRecCommand {
     public static func run(_ arguments: ParsedArguments, console: Console) throws {
         let input = try DataOptions.load(arguments)
         let seed = UInt64(arguments.int("seed")!)
+        if arguments.string("model") == "neumf" {
+            return try NeuMFRuns.baseline(arguments, input: input, seed: seed, console: console)
+        }
         let split = ModelOptions.split(input.dataset, arguments, seed: seed)
         let algorithm = try ModelOptions.algorithm(arguments, seed: seed)
         let json = arguments.flag("json")

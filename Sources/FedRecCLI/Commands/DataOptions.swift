@@ -45,6 +45,9 @@ enum DataOptions {
             default: config = .movieLens100K
             }
             if let users = args.int("synthetic-users") { config.users = users }
+            // NeuMF learns from implicit feedback: generate interactions driven by the planted
+            // preferences rather than explicit ratings of popularity-driven picks.
+            if args.spec.option(named: "model") != nil, args.string("model") == "neumf" { config.feedback = .implicit }
             config.seed = UInt64(args.int("data-seed")!)
             let synthetic = try SyntheticData(config: config)
             return Input(dataset: synthetic.dataset, summary: "synthetic (\(config.summary))", report: nil, synthetic: synthetic)

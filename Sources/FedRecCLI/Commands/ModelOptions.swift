@@ -7,7 +7,8 @@ import FedRecModels
 enum ModelOptions {
     /// The option declarations, in help order.
     static let specs: [OptionSpec] = [
-        OptionSpec("model", .choice(["mf"]), valueName: "NAME", default: "mf", help: "Model: biased matrix factorization."),
+        OptionSpec("model", .choice(["mf", "neumf"]), valueName: "NAME", default: "mf",
+                   help: "Model: biased matrix factorization on ratings, or NeuMF (GMF + MLP) on implicit feedback (leave-one-out, HR/NDCG@10)."),
         OptionSpec("algorithm", .choice(["sgd", "als"]), valueName: "NAME", default: "sgd", help: "Centralized training algorithm (the baseline)."),
         OptionSpec("epochs", .int(1...10_000), valueName: "N", help: "Centralized SGD epochs or ALS sweeps (default: 50 for SGD, 20 for ALS)."),
         OptionSpec("dim", .int(1...1024), valueName: "D", help: "Latent dimension (default: each model's tuned one: SGD 128, ALS 32, federated 16)."),

@@ -19,7 +19,7 @@ public enum SimulateCommand: FedRecCommand {
             makes the whole run, noise included, reproducible and is labelled as not private.
             """,
         options: [OptionSpec("config", .string, valueName: "FILE", help: "JSON object of option names to values; flags override it.")]
-            + DataOptions.specs + ModelOptions.specs + SimulationOptions.training + SimulationOptions.privacy + [
+            + DataOptions.specs + ModelOptions.specs + NeuMFRuns.specs + SimulationOptions.training + SimulationOptions.privacy + [
                 OptionSpec("seed", .int(0...Int.max), valueName: "S", default: "42",
                            help: "Seed of the split, initialization and sampling (and of the noise, when given explicitly)."),
                 OptionSpec("processes", .int(1...256), valueName: "P",
@@ -41,6 +41,9 @@ public enum SimulateCommand: FedRecCommand {
         let out = try arguments.string("out").map { try OutputFolder(path: $0) }
 
         let input = try DataOptions.load(arguments)
+        if arguments.string("model") == "neumf" {
+            return try NeuMFRuns.simulate(arguments, input: input, privacy: privacy, seed: seed, console: console)
+        }
         let split = ModelOptions.split(input.dataset, arguments, seed: seed)
         say("data: \(input.summary); \(split.train.userCount) clients, train \(split.train.count), held out \(split.test.count) ratings")
         let plan = try experiment.plan(population: split.train.userCount)
