@@ -10,7 +10,7 @@ import Foundation
 /// synthetic data shaped like the issue's reference sets, beside the target it is held to.
 enum BenchSuite {
     /// The named groups of figures, in the order they run.
-    static let groups = ["data", "mf", "federation", "privacy", "server"]
+    static let groups = ["data", "mf", "neumf", "federation", "privacy", "server"]
 
     /// Runs the groups in `only` (all when empty); `quick` shrinks sizes for a smoke test.
     static func run(only: Set<String>, quick: Bool, repetitions: Int, log: (String) -> Void) throws -> [Measurement] {
@@ -42,6 +42,19 @@ enum BenchSuite {
             var alsSession = ALSTrainer.Session(trainer: try ALSTrainer(config: als), data: data)
             out.append(Measurement.time("als_sweep_\(tag)_dim32", "one ALS sweep (users and items) over \(n) ratings, dim 32",
                                         repetitions: repetitions, target: quick ? nil : 0.3) { _ = alsSession.step() })
+            log(out.last!.line)
+        }
+        if want("neumf") {
+            let implicit = try SyntheticData(config: quick
+                ? SyntheticConfig(users: 300, items: 200, meanRatingsPerUser: 40, maxRatingsPerUser: 200, feedback: .implicit)
+                : SyntheticConfig(users: 6_040, items: 3_706, meanRatingsPerUser: 165, maxRatingsPerUser: 2_000, feedback: .implicit)).dataset
+            let trainer = try NeuMFTrainer(options: NeuMFTrainingOptions(epochs: 1))
+            var rng = SeededGenerator(seed: 3)
+            out.append(try Measurement.time("neumf_epoch_\(implicit.count)_positives",
+                                            "one centralized NeuMF epoch (64→32→16→8) over \(implicit.count) positives + 4 negatives each",
+                                            repetitions: max(1, repetitions / 3), target: quick ? nil : 15) {
+                _ = try trainer.train(implicit, using: &rng)
+            })
             log(out.last!.line)
         }
         if want("federation"), let data {
@@ -103,6 +116,13 @@ enum BenchSuite {
             log(out.last!.line)
         }
         if want("server") {
+            let round = try FederatedRoundBenchmark(executable: MultiProcessSimulation.currentExecutable, processes: 4,
+                                                    users: quick ? 40 : 943, rounds: quick ? 2 : 4).run()
+            out.append(Measurement(name: "http_round_\(round.updatesPerRound)_clients_\(round.processes)_processes",
+                                   description: "a full-participation round of dense ML-100K-size updates over HTTP with 4 client processes (in process: \(round.inProcessSecondsPerRound.map { Measurement.format($0) } ?? "n/a"))",
+                                   seconds: round.httpSecondsPerRound, best: round.httpSecondsPerRound, repetitions: round.roundsTimed,
+                                   target: quick ? nil : 1.5))
+            log(out.last!.line + (round.inProcessSecondsPerRound.map { "  (in process: \(Measurement.format($0)))" } ?? ""))
             let bench = UpdateThroughputBenchmark(items: 1682, factors: 32, clients: quick ? 20 : 200, updatesPerClient: quick ? 2 : 10)
             let result = try bench.run()
             out.append(Measurement(name: "http_updates_per_second", description: "accepted dense ML-100K-size updates per second over loopback, \(result.clients) concurrent clients (figure is seconds per update)",
@@ -118,7 +138,7 @@ extension Measurement {
     /// One aligned line: name, median, best, target and whether it is met.
     var line: String {
         let target = self.target.map { String(format: "target ≤ %@  %@", Measurement.format($0), meetsTarget ? "ok" : "MISSED") } ?? ""
-        return name.padding(toLength: 34, withPad: " ", startingAt: 0)
+        return name.padding(toLength: 42, withPad: " ", startingAt: 0)
             + String(format: "%10@ (best %@)  ", Measurement.format(seconds), Measurement.format(best)) + target
     }
 
