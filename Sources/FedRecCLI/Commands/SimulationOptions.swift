@@ -63,24 +63,31 @@ enum SimulationOptions {
         } else {
             sampling = .poisson(rate: args.double("sampling-rate")!)
         }
+        return try SimulationConfig(
+            rounds: args.int("rounds")!, sampling: sampling, dim: args.int("dim") ?? 16, local: localTraining(args),
+            serverOptimizer: serverOptimizer(args), evaluateEvery: args.int("eval-every")!, seed: seed,
+            threads: args.int("threads") ?? SimulationConfig.defaultThreads)
+    }
+
+    /// The server optimizer the options describe.
+    static func serverOptimizer(_ args: ParsedArguments) -> ServerOptimizer {
         let name = args.string("server-optimizer")!
         let lr = Float(args.double("server-lr") ?? (name.hasPrefix("fedavg") ? 1 : 0.01))
         let b1 = Float(args.double("server-beta1")!), b2 = Float(args.double("server-beta2")!), tau = Float(args.double("server-tau")!)
-        let optimizer: ServerOptimizer
         switch name {
-        case "fedavg": optimizer = .fedAvg(learningRate: lr)
-        case "fedavgm": optimizer = .fedAvgM(learningRate: lr, momentum: Float(args.double("server-momentum")!))
-        case "fedyogi": optimizer = .fedYogi(learningRate: lr, beta1: b1, beta2: b2, tau: tau)
-        default: optimizer = .fedAdam(learningRate: lr, beta1: b1, beta2: b2, tau: tau)
+        case "fedavg": return .fedAvg(learningRate: lr)
+        case "fedavgm": return .fedAvgM(learningRate: lr, momentum: Float(args.double("server-momentum")!))
+        case "fedyogi": return .fedYogi(learningRate: lr, beta1: b1, beta2: b2, tau: tau)
+        default: return .fedAdam(learningRate: lr, beta1: b1, beta2: b2, tau: tau)
         }
-        let local = LocalTrainingConfig(
+    }
+
+    /// The clients' local training the options describe.
+    static func localTraining(_ args: ParsedArguments) -> LocalTrainingConfig {
+        LocalTrainingConfig(
             epochs: args.int("local-epochs")!, learningRate: Float(args.double("local-lr")!),
             regularization: Float(args.double("reg")!), userRegularization: Float(args.double("user-reg")!),
             userState: args.string("user-state") == "persistent" ? .persistent : .reconstruct)
-        return try SimulationConfig(
-            rounds: args.int("rounds")!, sampling: sampling, dim: args.int("dim") ?? 16, local: local,
-            serverOptimizer: optimizer, evaluateEvery: args.int("eval-every")!, seed: seed,
-            threads: args.int("threads") ?? SimulationConfig.defaultThreads)
     }
 
     /// The privacy settings the options describe. Noise is seeded only when `--seed` was given

@@ -133,23 +133,9 @@ public enum SweepCommand: FedRecCommand {
 
     /// The federated training template (rounds, sampling and seed are set per point).
     static func trainingConfig(_ args: ParsedArguments) throws -> SimulationConfig {
-        let name = args.string("server-optimizer")!
-        let lr = Float(args.double("server-lr") ?? (name.hasPrefix("fedavg") ? 1 : 0.01))
-        let b1 = Float(args.double("server-beta1")!), b2 = Float(args.double("server-beta2")!), tau = Float(args.double("server-tau")!)
-        let optimizer: ServerOptimizer
-        switch name {
-        case "fedavg": optimizer = .fedAvg(learningRate: lr)
-        case "fedavgm": optimizer = .fedAvgM(learningRate: lr, momentum: Float(args.double("server-momentum")!))
-        case "fedyogi": optimizer = .fedYogi(learningRate: lr, beta1: b1, beta2: b2, tau: tau)
-        default: optimizer = .fedAdam(learningRate: lr, beta1: b1, beta2: b2, tau: tau)
-        }
-        let local = LocalTrainingConfig(
-            epochs: args.int("local-epochs")!, learningRate: Float(args.double("local-lr")!),
-            regularization: Float(args.double("reg")!), userRegularization: Float(args.double("user-reg")!),
-            userState: args.string("user-state") == "persistent" ? .persistent : .reconstruct)
         return try SimulationConfig(
-            rounds: 1, sampling: .poisson(rate: 0.1), dim: args.int("dim") ?? 16, local: local,
-            serverOptimizer: optimizer, evaluateEvery: args.int("eval-every")!, seed: 0,
+            rounds: 1, sampling: .poisson(rate: 0.1), dim: args.int("dim") ?? 16, local: SimulationOptions.localTraining(args),
+            serverOptimizer: SimulationOptions.serverOptimizer(args), evaluateEvery: args.int("eval-every")!, seed: 0,
             threads: args.int("threads") ?? SimulationConfig.defaultThreads)
     }
 
