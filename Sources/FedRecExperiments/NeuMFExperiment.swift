@@ -33,7 +33,7 @@ public enum NeuMFExperiment {
     ///   - cutoffs: the K of the metrics (must include 10 for the headline accessors).
     ///   - seed: training seed; `sampledSeed` fixes the sampled protocol's negatives.
     ///   - onEpoch: NeuMF progress.
-    /// - Throws: `NeuralModelError` for invalid settings or data, or when training diverges.
+    /// - Throws: `ModelError` for invalid settings or data, or when training diverges.
     public static func centralized(
         split: DataSplit, config: NeuMFConfig = .init(), options: NeuMFTrainingOptions = .init(),
         implicitMF: ImplicitMFOptions? = .init(), cutoffs: [Int] = [10], seed: UInt64 = 42, sampledSeed: UInt64 = 2017,
@@ -73,7 +73,7 @@ public enum NeuMFExperiment {
     ///   - sampledSeed: fixes the sampled protocol's negatives.
     ///   - onRound: called after each round.
     /// - Throws: `FederationError` for an invalid configuration or a diverged model, `PrivacyError`
-    ///   for invalid or unreachable privacy settings or an unwritable ledger, `NeuralModelError`
+    ///   for invalid or unreachable privacy settings or an unwritable ledger, `ModelError`
     ///   from the implicit-MF comparison.
     public static func federated(
         split: DataSplit, simulation: NeuMFSimulationConfig, privacy: PrivacySettings,

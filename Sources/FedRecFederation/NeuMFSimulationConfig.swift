@@ -40,7 +40,7 @@ public struct NeuMFSimulationConfig: Sendable, Hashable, Codable {
     public var reductionChunks: Int
 
     /// Creates and validates a configuration.
-    /// - Throws: ``FederationError`` (or `NeuralModelError` for the model and local options)
+    /// - Throws: ``FederationError`` (or `ModelError` for the model and local options)
     ///   naming the first option out of range.
     public init(
         rounds: Int = 100,
@@ -72,7 +72,7 @@ public struct NeuMFSimulationConfig: Sendable, Hashable, Codable {
     }
 
     /// Checks every option's range.
-    /// - Throws: ``FederationError`` naming the option, or `NeuralModelError` for the model and
+    /// - Throws: ``FederationError`` naming the option, or `ModelError` for the model and
     ///   local-training options.
     public func validate() throws {
         if rounds < 1 {

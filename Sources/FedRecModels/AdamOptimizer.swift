@@ -31,12 +31,12 @@ public struct AdamOptimizer: Sendable {
             self.epsilon = epsilon
         }
 
-        /// Throws ``NeuralModelError`` when a constant is out of range.
+        /// Throws ``ModelError`` when a constant is out of range.
         public func validate() throws {
-            try NeuralModelError.require(learningRate > 0 && learningRate.isFinite, "Adam learning rate", learningRate, "positive")
-            try NeuralModelError.require(beta1 >= 0 && beta1 < 1, "Adam beta1", beta1, "in [0, 1)")
-            try NeuralModelError.require(beta2 >= 0 && beta2 < 1, "Adam beta2", beta2, "in [0, 1)")
-            try NeuralModelError.require(epsilon > 0, "Adam epsilon", epsilon, "positive")
+            try ModelError.requireConfiguration(learningRate > 0 && learningRate.isFinite, "Adam learning rate", learningRate, "positive")
+            try ModelError.requireConfiguration(beta1 >= 0 && beta1 < 1, "Adam beta1", beta1, "in [0, 1)")
+            try ModelError.requireConfiguration(beta2 >= 0 && beta2 < 1, "Adam beta2", beta2, "in [0, 1)")
+            try ModelError.requireConfiguration(epsilon > 0, "Adam epsilon", epsilon, "positive")
         }
     }
 

@@ -26,13 +26,13 @@ public struct ImplicitMFOptions: Sendable, Hashable, Codable {
         self.initStddev = initStddev
     }
 
-    /// Throws ``NeuralModelError`` naming the first value out of range.
+    /// Throws ``ModelError`` naming the first value out of range.
     public func validate() throws {
-        try NeuralModelError.require(dim >= 1 && dim <= 4096, "implicit MF dim", dim, "in 1...4096")
-        try NeuralModelError.require(epochs >= 0, "implicit MF epochs", epochs, "≥ 0")
-        try NeuralModelError.require(learningRate > 0 && learningRate.isFinite, "implicit MF learning rate", learningRate, "positive")
-        try NeuralModelError.require(regularization >= 0 && regularization.isFinite, "implicit MF regularization", regularization, "≥ 0")
-        try NeuralModelError.require(negativesPerPositive >= 0 && negativesPerPositive <= 1000, "negativesPerPositive", negativesPerPositive, "in 0...1000")
-        try NeuralModelError.require(initStddev >= 0 && initStddev.isFinite, "implicit MF initStddev", initStddev, "finite and ≥ 0")
+        try ModelError.requireConfiguration(dim >= 1 && dim <= 4096, "implicit MF dim", dim, "in 1...4096")
+        try ModelError.requireConfiguration(epochs >= 0, "implicit MF epochs", epochs, "≥ 0")
+        try ModelError.requireConfiguration(learningRate > 0 && learningRate.isFinite, "implicit MF learning rate", learningRate, "positive")
+        try ModelError.requireConfiguration(regularization >= 0 && regularization.isFinite, "implicit MF regularization", regularization, "≥ 0")
+        try ModelError.requireConfiguration(negativesPerPositive >= 0 && negativesPerPositive <= 1000, "negativesPerPositive", negativesPerPositive, "in 0...1000")
+        try ModelError.requireConfiguration(initStddev >= 0 && initStddev.isFinite, "implicit MF initStddev", initStddev, "finite and ≥ 0")
     }
 }

@@ -21,7 +21,7 @@ public struct ImplicitMFTrainer: Sendable {
     /// The training options.
     public let options: ImplicitMFOptions
 
-    /// Creates a trainer. - Throws: ``NeuralModelError`` for invalid options.
+    /// Creates a trainer. - Throws: ``ModelError`` for invalid options.
     public init(options: ImplicitMFOptions = .init()) throws {
         try options.validate()
         self.options = options
@@ -29,7 +29,7 @@ public struct ImplicitMFTrainer: Sendable {
 
     /// Trains a fresh model on the interactions of `data` (every row is a positive; duplicates merged).
     /// - Parameter onEpoch: called after each epoch with its number (from 1) and mean loss per example.
-    /// - Throws: ``NeuralModelError`` for empty or out-of-range data, or when training diverges.
+    /// - Throws: ``ModelError`` for empty or out-of-range data, or when training diverges.
     /// - Complexity: O(epochs · positives · (1 + negatives) · (d + log k)).
     public func train(
         _ data: RatingsDataset, using rng: inout some RandomNumberGenerator,
@@ -37,7 +37,7 @@ public struct ImplicitMFTrainer: Sendable {
     ) throws -> ImplicitMF {
         for k in 0..<data.count where data.users[k] < 0 || Int(data.users[k]) >= data.userCount
             || data.items[k] < 0 || Int(data.items[k]) >= data.itemCount {
-            throw NeuralModelError(.invalidInput, "interaction \(k) has user \(data.users[k]) or item \(data.items[k]) out of range")
+            throw ModelError(.invalidInput, "interaction \(k) has user \(data.users[k]) or item \(data.items[k]) out of range")
         }
         var model = ImplicitMF(userCount: data.userCount, itemCount: data.itemCount, dim: options.dim,
                                initStddev: options.initStddev, using: &rng)
@@ -52,7 +52,7 @@ public struct ImplicitMFTrainer: Sendable {
             offsets.append(items.count)
             full[u] = row.count >= data.itemCount
         }
-        guard !items.isEmpty else { throw NeuralModelError(.invalidInput, "no interactions to train on") }
+        guard !items.isEmpty else { throw ModelError(.invalidInput, "no interactions to train on") }
         var local = SeededGenerator(seed: rng.next())
         var order = (0..<items.count).map { $0 }
         let d = options.dim, eta = options.learningRate, lambda = options.regularization
@@ -101,7 +101,7 @@ public struct ImplicitMFTrainer: Sendable {
             }}}}}}
             let mean = lossSum / Double(max(1, count))
             guard mean.isFinite else {
-                throw NeuralModelError(.diverged, "the implicit MF loss became \(mean) in epoch \(epoch); lower the learning rate")
+                throw ModelError(.diverged, "the implicit MF loss became \(mean) in epoch \(epoch); lower the learning rate")
             }
             try onEpoch(epoch, mean)
         }

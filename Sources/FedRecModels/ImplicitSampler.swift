@@ -20,8 +20,8 @@ public struct ImplicitSampler: Sendable {
     /// - Parameters:
     ///   - positives: the user's items, in any order, duplicates allowed.
     ///   - itemCount: the catalogue size; items are `0..<itemCount`.
-    /// - Throws: ``NeuralModelError`` with ``NeuralModelError/Code/invalidInput`` when an item is
-    ///   out of range, ``NeuralModelError/Code/noNegativeItems`` when the user has every item.
+    /// - Throws: ``ModelError`` with ``ModelError/Code/invalidInput`` when an item is
+    ///   out of range, ``ModelError/Code/noNegativeItems`` when the user has every item.
     public init(positives: [Int32], itemCount: Int) throws {
         var sorted = positives.sorted()
         var unique = 0
@@ -31,13 +31,13 @@ public struct ImplicitSampler: Sendable {
         }
         sorted.removeLast(sorted.count - unique)
         if let first = sorted.first, first < 0 {
-            throw NeuralModelError(.invalidInput, "item index \(first) is negative")
+            throw ModelError(.invalidInput, "item index \(first) is negative")
         }
         if let last = sorted.last, Int(last) >= itemCount {
-            throw NeuralModelError(.invalidInput, "item index \(last) is out of range for \(itemCount) items")
+            throw ModelError(.invalidInput, "item index \(last) is out of range for \(itemCount) items")
         }
         guard sorted.count < itemCount else {
-            throw NeuralModelError(.noNegativeItems,
+            throw ModelError(.noNegativeItems,
                                    "the user has interacted with all \(itemCount) items, so no negative can be sampled; "
                                    + "drop this user from implicit training or use fewer negatives")
         }

@@ -19,6 +19,12 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let emptyData = Code("empty data")
         /// Training produced non-finite parameters (learning rate too high, say).
         public static let diverged = Code("training diverged")
+        /// A model's shape or options are out of range (NeuMF layers, batch size, optimizer constants).
+        public static let invalidConfiguration = Code("invalid configuration")
+        /// Data handed to a model is unusable (an item index out of range, a non-finite vector).
+        public static let invalidInput = Code("invalid input")
+        /// A user has interacted with every item, so no negative can be sampled for implicit training.
+        public static let noNegativeItems = Code("no negative items")
 
         /// The name of the code.
         public var description: String { name }
@@ -41,5 +47,10 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Throws `.invalidParameter` naming `name`, its value and the allowed range unless `ok`.
     static func require(_ ok: Bool, _ name: String, _ value: some CustomStringConvertible, _ allowed: String) throws {
         if !ok { throw ModelError(.invalidParameter, "\(name) = \(value) is not allowed: it must be \(allowed)") }
+    }
+
+    /// Throws `.invalidConfiguration` naming `name`, its value and the allowed range unless `condition`.
+    static func requireConfiguration(_ condition: Bool, _ name: String, _ value: Any, _ allowed: String) throws {
+        if !condition { throw ModelError(.invalidConfiguration, "\(name) is \(value); it must be \(allowed)") }
     }
 }

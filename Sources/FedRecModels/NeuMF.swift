@@ -21,10 +21,10 @@ public struct NeuMF: Sendable {
 
     /// A freshly initialised model (see ``NeuMFArchitecture/initialGlobalParameters(outputBias:using:)``).
     /// - Parameter outputBias: initial fusion bias: 0 for implicit data, the mean rating for explicit.
-    /// - Throws: ``NeuralModelError`` when the configuration or the counts are invalid.
+    /// - Throws: ``ModelError`` when the configuration or the counts are invalid.
     public init(userCount: Int, itemCount: Int, config: NeuMFConfig = .init(), outputBias: Float = 0,
                 using rng: inout some RandomNumberGenerator) throws {
-        try NeuralModelError.require(userCount >= 0, "userCount", userCount, "≥ 0")
+        try ModelError.requireConfiguration(userCount >= 0, "userCount", userCount, "≥ 0")
         let arch = try NeuMFArchitecture(config: config, itemCount: itemCount)
         architecture = arch
         self.userCount = userCount
@@ -34,14 +34,14 @@ public struct NeuMF: Sendable {
     }
 
     /// Assembles a model from its two flat vectors (the "unflatten" of a saved or aggregated model).
-    /// - Throws: ``NeuralModelError/Code/invalidInput`` when a length does not fit the architecture.
+    /// - Throws: ``ModelError/Code/invalidInput`` when a length does not fit the architecture.
     public init(architecture: NeuMFArchitecture, userEmbeddings: [Float], globalParameters: [Float]) throws {
         let e = architecture.embeddingDim
         guard userEmbeddings.count % e == 0 else {
-            throw NeuralModelError(.invalidInput, "user embeddings have \(userEmbeddings.count) values, not a multiple of the row width \(e)")
+            throw ModelError(.invalidInput, "user embeddings have \(userEmbeddings.count) values, not a multiple of the row width \(e)")
         }
         guard globalParameters.count == architecture.globalCount else {
-            throw NeuralModelError(.invalidInput, "global parameters have \(globalParameters.count) values; the architecture needs \(architecture.globalCount)")
+            throw ModelError(.invalidInput, "global parameters have \(globalParameters.count) values; the architecture needs \(architecture.globalCount)")
         }
         self.architecture = architecture
         userCount = userEmbeddings.count / e

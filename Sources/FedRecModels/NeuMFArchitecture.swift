@@ -30,10 +30,10 @@ public struct NeuMFArchitecture: Sendable, Hashable {
     public let fusion: DenseLayer
 
     /// Creates the layout for `itemCount` items.
-    /// - Throws: ``NeuralModelError`` when the configuration is invalid or `itemCount` < 1.
+    /// - Throws: ``ModelError`` when the configuration is invalid or `itemCount` < 1.
     public init(config: NeuMFConfig, itemCount: Int) throws {
         try config.validate()
-        try NeuralModelError.require(itemCount >= 1, "itemCount", itemCount, "at least 1")
+        try ModelError.requireConfiguration(itemCount >= 1, "itemCount", itemCount, "at least 1")
         self.config = config
         self.itemCount = itemCount
         var layers: [DenseLayer] = []
@@ -115,14 +115,14 @@ public struct NeuMFArchitecture: Sendable, Hashable {
         return (0..<embeddingDim).map { _ in Float(Gaussian.sample(using: &rng) * sd) }
     }
 
-    /// Throws ``NeuralModelError/Code/invalidInput`` unless `global` has ``globalCount``
+    /// Throws ``ModelError/Code/invalidInput`` unless `global` has ``globalCount``
     /// values, all finite: the check to run on a vector that arrives over the network.
     public func validateGlobal(_ global: [Float]) throws {
         guard global.count == globalCount else {
-            throw NeuralModelError(.invalidInput, "global NeuMF parameters have \(global.count) values; this architecture needs \(globalCount)")
+            throw ModelError(.invalidInput, "global NeuMF parameters have \(global.count) values; this architecture needs \(globalCount)")
         }
         guard global.withUnsafeBufferPointer({ Kernels.allFinite($0) }) else {
-            throw NeuralModelError(.invalidInput, "global NeuMF parameters contain NaN or infinite values")
+            throw ModelError(.invalidInput, "global NeuMF parameters contain NaN or infinite values")
         }
     }
 }

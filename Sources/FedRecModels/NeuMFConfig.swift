@@ -27,13 +27,13 @@ public struct NeuMFConfig: Sendable, Hashable, Codable {
     /// Width of the user (and item) MLP embedding: half the MLP input.
     public var mlpEmbeddingDim: Int { (mlpLayers.first ?? 0) / 2 }
 
-    /// Throws ``NeuralModelError`` naming the first value out of range.
+    /// Throws ``ModelError`` naming the first value out of range.
     public func validate() throws {
-        try NeuralModelError.require(gmfDim >= 1 && gmfDim <= 4096, "gmfDim", gmfDim, "in 1...4096")
-        try NeuralModelError.require(mlpLayers.count >= 2, "mlpLayers", mlpLayers, "at least an input width and one layer, e.g. [64, 32, 16, 8]")
-        try NeuralModelError.require(mlpLayers.allSatisfy { $0 >= 1 && $0 <= 4096 }, "mlpLayers", mlpLayers, "widths in 1...4096")
-        try NeuralModelError.require(mlpLayers[0] % 2 == 0, "mlpLayers[0]", mlpLayers[0], "even (user and item MLP embeddings of equal width)")
-        try NeuralModelError.require(embeddingInitStddev >= 0 && embeddingInitStddev.isFinite, "embeddingInitStddev", embeddingInitStddev, "finite and ≥ 0")
+        try ModelError.requireConfiguration(gmfDim >= 1 && gmfDim <= 4096, "gmfDim", gmfDim, "in 1...4096")
+        try ModelError.requireConfiguration(mlpLayers.count >= 2, "mlpLayers", mlpLayers, "at least an input width and one layer, e.g. [64, 32, 16, 8]")
+        try ModelError.requireConfiguration(mlpLayers.allSatisfy { $0 >= 1 && $0 <= 4096 }, "mlpLayers", mlpLayers, "widths in 1...4096")
+        try ModelError.requireConfiguration(mlpLayers[0] % 2 == 0, "mlpLayers[0]", mlpLayers[0], "even (user and item MLP embeddings of equal width)")
+        try ModelError.requireConfiguration(embeddingInitStddev >= 0 && embeddingInitStddev.isFinite, "embeddingInitStddev", embeddingInitStddev, "finite and ≥ 0")
     }
 }
 
@@ -44,10 +44,10 @@ public enum NeuMFOptimizer: Sendable, Hashable, Codable {
     /// Adam with bias correction; embedding tables use the lazy sparse-row variant.
     case adam(AdamOptimizer.Hyperparameters)
 
-    /// Throws ``NeuralModelError`` when a constant is out of range.
+    /// Throws ``ModelError`` when a constant is out of range.
     public func validate() throws {
         switch self {
-        case .sgd(let lr): try NeuralModelError.require(lr > 0 && lr.isFinite, "SGD learning rate", lr, "positive")
+        case .sgd(let lr): try ModelError.requireConfiguration(lr > 0 && lr.isFinite, "SGD learning rate", lr, "positive")
         case .adam(let h): try h.validate()
         }
     }
@@ -77,11 +77,11 @@ public struct NeuMFTrainingOptions: Sendable, Hashable, Codable {
         self.positiveThreshold = positiveThreshold
     }
 
-    /// Throws ``NeuralModelError`` naming the first value out of range.
+    /// Throws ``ModelError`` naming the first value out of range.
     public func validate() throws {
-        try NeuralModelError.require(epochs >= 0, "epochs", epochs, "≥ 0")
-        try NeuralModelError.require(batchSize >= 1 && batchSize <= 65536, "batchSize", batchSize, "in 1...65536")
-        try NeuralModelError.require(negativesPerPositive >= 0 && negativesPerPositive <= 1000, "negativesPerPositive", negativesPerPositive, "in 0...1000")
+        try ModelError.requireConfiguration(epochs >= 0, "epochs", epochs, "≥ 0")
+        try ModelError.requireConfiguration(batchSize >= 1 && batchSize <= 65536, "batchSize", batchSize, "in 1...65536")
+        try ModelError.requireConfiguration(negativesPerPositive >= 0 && negativesPerPositive <= 1000, "negativesPerPositive", negativesPerPositive, "in 0...1000")
         try optimizer.validate()
     }
 }

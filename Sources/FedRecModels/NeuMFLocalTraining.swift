@@ -28,12 +28,12 @@ public struct NeuMFLocalOptions: Sendable, Hashable, Codable {
         self.negativesPerPositive = negativesPerPositive
     }
 
-    /// Throws ``NeuralModelError`` naming the first value out of range.
+    /// Throws ``ModelError`` naming the first value out of range.
     public func validate() throws {
-        try NeuralModelError.require(epochs >= 0 && epochs <= 10_000, "local epochs", epochs, "in 0...10000")
-        try NeuralModelError.require(userOnlyEpochs >= 0 && userOnlyEpochs <= 10_000, "user-only epochs", userOnlyEpochs, "in 0...10000")
-        try NeuralModelError.require(batchSize >= 1 && batchSize <= 65536, "local batch size", batchSize, "in 1...65536")
-        try NeuralModelError.require(negativesPerPositive >= 0 && negativesPerPositive <= 1000, "negativesPerPositive", negativesPerPositive, "in 0...1000")
+        try ModelError.requireConfiguration(epochs >= 0 && epochs <= 10_000, "local epochs", epochs, "in 0...10000")
+        try ModelError.requireConfiguration(userOnlyEpochs >= 0 && userOnlyEpochs <= 10_000, "user-only epochs", userOnlyEpochs, "in 0...10000")
+        try ModelError.requireConfiguration(batchSize >= 1 && batchSize <= 65536, "local batch size", batchSize, "in 1...65536")
+        try ModelError.requireConfiguration(negativesPerPositive >= 0 && negativesPerPositive <= 1000, "negativesPerPositive", negativesPerPositive, "in 0...1000")
         try optimizer.validate()
     }
 }
@@ -64,7 +64,7 @@ extension NeuMFArchitecture {
     ///   - items: the client's interacted items (implicit: its positives; explicit: the rated items).
     ///   - ratings: explicit objective only: the rating of each of `items`.
     ///   - global: the global parameters (``globalCount`` values).
-    /// - Throws: ``NeuralModelError`` for invalid options or inputs, a user who has every item
+    /// - Throws: ``ModelError`` for invalid options or inputs, a user who has every item
     ///   (implicit: no negatives exist), or a non-finite loss.
     /// - Complexity: O((epochs + userOnlyEpochs) · examples · model cost + globalCount) time and
     ///   O(globalCount) memory (the local copy of the global model).
@@ -105,12 +105,12 @@ extension NeuMFArchitecture {
     ) throws -> (Double, Int) {
         try options.validate()
         guard user.count == embeddingDim else {
-            throw NeuralModelError(.invalidInput, "the user embedding has \(user.count) values; this architecture needs \(embeddingDim)")
+            throw ModelError(.invalidInput, "the user embedding has \(user.count) values; this architecture needs \(embeddingDim)")
         }
         guard global.count == globalCount else {
-            throw NeuralModelError(.invalidInput, "global NeuMF parameters have \(global.count) values; this architecture needs \(globalCount)")
+            throw ModelError(.invalidInput, "global NeuMF parameters have \(global.count) values; this architecture needs \(globalCount)")
         }
-        guard !items.isEmpty else { throw NeuralModelError(.invalidInput, "the client has no interactions to train on") }
+        guard !items.isEmpty else { throw ModelError(.invalidInput, "the client has no interactions to train on") }
         var examples = NeuMFExamples()
         var local = SeededGenerator(seed: rng.next())
         var sampler: ImplicitSampler? = nil
@@ -121,10 +121,10 @@ extension NeuMFArchitecture {
             order = (0..<Int32(sampler!.positives.count)).map { $0 }
         case .explicit:
             guard let ratings, ratings.count == items.count else {
-                throw NeuralModelError(.invalidInput, "explicit NeuMF needs one rating per item (\(items.count) items, \(ratings?.count ?? 0) ratings)")
+                throw ModelError(.invalidInput, "explicit NeuMF needs one rating per item (\(items.count) items, \(ratings?.count ?? 0) ratings)")
             }
             for i in items where i < 0 || Int(i) >= itemCount {
-                throw NeuralModelError(.invalidInput, "item index \(i) is out of range for \(itemCount) items")
+                throw ModelError(.invalidInput, "item index \(i) is out of range for \(itemCount) items")
             }
         }
         let capacity = options.batchSize
@@ -148,7 +148,7 @@ extension NeuMFArchitecture {
             }
             lastLoss = loss / Double(max(1, examples.count))
             guard lastLoss.isFinite else {
-                throw NeuralModelError(.diverged, "the local loss became \(lastLoss) in local epoch \(epoch + 1); lower the local learning rate")
+                throw ModelError(.diverged, "the local loss became \(lastLoss) in local epoch \(epoch + 1); lower the local learning rate")
             }
         }
         return (lastLoss, examples.count)

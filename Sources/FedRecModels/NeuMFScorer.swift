@@ -23,7 +23,7 @@ public struct NeuMFScorer: Sendable {
     private let itemHalf: [Float]
 
     /// A scorer for a federated client: users are given by their embedding rows.
-    /// - Throws: ``NeuralModelError`` when `global` does not fit the architecture or is not finite.
+    /// - Throws: ``ModelError`` when `global` does not fit the architecture or is not finite.
     public init(architecture: NeuMFArchitecture, global: [Float]) throws {
         try self.init(architecture: architecture, global: global, userEmbeddings: [])
     }

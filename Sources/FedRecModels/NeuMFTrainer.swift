@@ -34,7 +34,7 @@ public struct NeuMFTrainer: Sendable {
     /// Epochs, batch size, optimizer, negatives.
     public let options: NeuMFTrainingOptions
 
-    /// Creates a trainer. - Throws: ``NeuralModelError`` for invalid settings.
+    /// Creates a trainer. - Throws: ``ModelError`` for invalid settings.
     public init(config: NeuMFConfig = .init(), options: NeuMFTrainingOptions = .init()) throws {
         try config.validate()
         try options.validate()
@@ -44,7 +44,7 @@ public struct NeuMFTrainer: Sendable {
 
     /// Trains a fresh model on `data` and returns it.
     /// - Parameter onEpoch: called after each epoch (progress output, early stopping by throwing).
-    /// - Throws: ``NeuralModelError`` for empty or inconsistent data, or when training diverges.
+    /// - Throws: ``ModelError`` for empty or inconsistent data, or when training diverges.
     public func train(
         _ data: RatingsDataset, using rng: inout some RandomNumberGenerator,
         onEpoch: (NeuMFEpochReport) throws -> Void = { _ in }
@@ -56,21 +56,21 @@ public struct NeuMFTrainer: Sendable {
     }
 
     /// Continues training `model` on `data` for ``NeuMFTrainingOptions/epochs`` epochs (fresh optimizer state).
-    /// - Throws: ``NeuralModelError`` for empty or inconsistent data, or when training diverges.
+    /// - Throws: ``ModelError`` for empty or inconsistent data, or when training diverges.
     public func train(
         _ model: inout NeuMF, on data: RatingsDataset, using rng: inout some RandomNumberGenerator,
         onEpoch: (NeuMFEpochReport) throws -> Void = { _ in }
     ) throws {
         guard model.architecture.config == config else {
-            throw NeuralModelError(.invalidInput, "the model's configuration differs from the trainer's")
+            throw ModelError(.invalidInput, "the model's configuration differs from the trainer's")
         }
         guard model.userCount == data.userCount && model.itemCount == data.itemCount else {
-            throw NeuralModelError(.invalidInput, "the model has \(model.userCount) users × \(model.itemCount) items; "
+            throw ModelError(.invalidInput, "the model has \(model.userCount) users × \(model.itemCount) items; "
                                    + "the data have \(data.userCount) × \(data.itemCount)")
         }
         for k in 0..<data.count where data.users[k] < 0 || Int(data.users[k]) >= data.userCount
             || data.items[k] < 0 || Int(data.items[k]) >= data.itemCount {
-            throw NeuralModelError(.invalidInput, "interaction \(k) has user \(data.users[k]) or item \(data.items[k]) out of range")
+            throw ModelError(.invalidInput, "interaction \(k) has user \(data.users[k]) or item \(data.items[k]) out of range")
         }
         let arch = model.architecture
         var examples = NeuMFExamples()
@@ -98,11 +98,11 @@ public struct NeuMFTrainer: Sendable {
                 }
             }
             guard !sortedItems.isEmpty else {
-                throw NeuralModelError(.invalidInput, "no positive interactions to train on"
+                throw ModelError(.invalidInput, "no positive interactions to train on"
                                        + (options.positiveThreshold.map { " (no rating reaches the threshold \($0))" } ?? ""))
             }
         } else {
-            guard data.count > 0 else { throw NeuralModelError(.invalidInput, "no ratings to train on") }
+            guard data.count > 0 else { throw ModelError(.invalidInput, "no ratings to train on") }
         }
         var order = (0..<Int32(sortedItems.count)).map { $0 }
         // One concrete generator for the hot loops (sampling, shuffling), seeded from the caller's.
@@ -127,7 +127,7 @@ public struct NeuMFTrainer: Sendable {
             }
             let mean = loss / Double(max(1, examples.count))
             guard mean.isFinite else {
-                throw NeuralModelError(.diverged, "the training loss became \(mean) in epoch \(epoch); lower the learning rate")
+                throw ModelError(.diverged, "the training loss became \(mean) in epoch \(epoch); lower the learning rate")
             }
             let duration = clock.now - start
             let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18

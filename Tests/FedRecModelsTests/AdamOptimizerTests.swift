@@ -60,8 +60,8 @@ import Testing
     }
 
     @Test func invalidHyperparametersAreRejected() {
-        #expect(throws: NeuralModelError.self) { try AdamOptimizer.Hyperparameters(learningRate: 0).validate() }
-        #expect(throws: NeuralModelError.self) { try AdamOptimizer.Hyperparameters(beta1: 1).validate() }
-        #expect(throws: NeuralModelError.self) { try AdamOptimizer.Hyperparameters(beta2: -0.1).validate() }
+        #expect(throws: ModelError.self) { try AdamOptimizer.Hyperparameters(learningRate: 0).validate() }
+        #expect(throws: ModelError.self) { try AdamOptimizer.Hyperparameters(beta1: 1).validate() }
+        #expect(throws: ModelError.self) { try AdamOptimizer.Hyperparameters(beta2: -0.1).validate() }
     }
 }

@@ -43,8 +43,8 @@ import Testing
     }
 
     @Test func invalidOptionsAreRejected() {
-        #expect(throws: NeuralModelError.self) { _ = try ImplicitMFTrainer(options: .init(dim: 0)) }
-        #expect(throws: NeuralModelError.self) { _ = try ImplicitMFTrainer(options: .init(learningRate: -1)) }
+        #expect(throws: ModelError.self) { _ = try ImplicitMFTrainer(options: .init(dim: 0)) }
+        #expect(throws: ModelError.self) { _ = try ImplicitMFTrainer(options: .init(learningRate: -1)) }
     }
 
     /// The examples a federated client builds from its own history alone (one row, the layout

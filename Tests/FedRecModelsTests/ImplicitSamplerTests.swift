@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func userWithEveryItemIsRefusedWithAClearError() {
-        let error = #expect(throws: NeuralModelError.self) {
+        let error = #expect(throws: ModelError.self) {
             try ImplicitSampler(positives: (0..<10).map(Int32.init) + [3, 3], itemCount: 10)
         }
         #expect(error?.code == .noNegativeItems)
@@ -50,8 +50,8 @@ import Testing
     }
 
     @Test func outOfRangeItemsAreRejected() {
-        #expect(throws: NeuralModelError.self) { try ImplicitSampler(positives: [3, 10], itemCount: 10) }
-        #expect(throws: NeuralModelError.self) { try ImplicitSampler(positives: [-1], itemCount: 10) }
+        #expect(throws: ModelError.self) { try ImplicitSampler(positives: [3, 10], itemCount: 10) }
+        #expect(throws: ModelError.self) { try ImplicitSampler(positives: [-1], itemCount: 10) }
     }
 
     @Test func duplicatesAreMergedAndSorted() throws {

@@ -95,7 +95,7 @@ import Darwin
                                            options: .init(epochs: 40, optimizer: .sgd(learningRate: 0.05)), using: &rng)
         #expect(update.exampleCount == 3)
         #expect(update.meanLoss < 1)
-        #expect(throws: NeuralModelError.self) {
+        #expect(throws: ModelError.self) {
             try arch.trainLocally(userEmbedding: user, items: [1, 2], ratings: [5], global: global, using: &rng)
         }
     }
@@ -103,21 +103,21 @@ import Darwin
     @Test func inconsistentInputsAreRefusedWithClearErrors() throws {
         let (arch, user, global) = try Self.setup(items: 5)
         var rng = SeededGenerator(seed: 47)
-        let all = #expect(throws: NeuralModelError.self) {
+        let all = #expect(throws: ModelError.self) {
             try arch.trainLocally(userEmbedding: user, items: [0, 1, 2, 3, 4], global: global, using: &rng)
         }
         #expect(all?.code == .noNegativeItems)
-        let short = #expect(throws: NeuralModelError.self) {
+        let short = #expect(throws: ModelError.self) {
             try arch.trainLocally(userEmbedding: user, items: [1], global: Array(global.dropLast()), using: &rng)
         }
         #expect(short?.code == .invalidInput)
-        #expect(throws: NeuralModelError.self) {
+        #expect(throws: ModelError.self) {
             try arch.trainLocally(userEmbedding: [0, 0], items: [1], global: global, using: &rng)
         }
-        #expect(throws: NeuralModelError.self) {
+        #expect(throws: ModelError.self) {
             try arch.trainLocally(userEmbedding: user, items: [], global: global, using: &rng)
         }
-        #expect(throws: NeuralModelError.self) { try arch.validateGlobal(global.map { _ in .nan }) }
+        #expect(throws: ModelError.self) { try arch.validateGlobal(global.map { _ in .nan }) }
         try arch.validateGlobal(global)
     }
 }

@@ -30,6 +30,6 @@ import Testing
 
     @Test func scorerRefusesParametersThatDoNotFit() throws {
         let arch = try NeuMFArchitecture(config: .init(gmfDim: 2, mlpLayers: [4, 2]), itemCount: 3)
-        #expect(throws: NeuralModelError.self) { try NeuMFScorer(architecture: arch, global: [1, 2, 3]) }
+        #expect(throws: ModelError.self) { try NeuMFScorer(architecture: arch, global: [1, 2, 3]) }
     }
 }

@@ -124,13 +124,13 @@ import Testing
     }
 
     @Test func invalidSettingsAndDataAreRejected() throws {
-        #expect(throws: NeuralModelError.self) { try NeuMFTrainer(options: .init(batchSize: 0)) }
-        #expect(throws: NeuralModelError.self) { try NeuMFTrainer(config: .init(mlpLayers: [7, 4])) }
-        #expect(throws: NeuralModelError.self) { try NeuMFTrainer(options: .init(optimizer: .sgd(learningRate: -1))) }
+        #expect(throws: ModelError.self) { try NeuMFTrainer(options: .init(batchSize: 0)) }
+        #expect(throws: ModelError.self) { try NeuMFTrainer(config: .init(mlpLayers: [7, 4])) }
+        #expect(throws: ModelError.self) { try NeuMFTrainer(options: .init(optimizer: .sgd(learningRate: -1))) }
         let trainer = try NeuMFTrainer(config: Self.config, options: .init(epochs: 1, positiveThreshold: 4))
         let data = RatingsDataset(userCount: 2, itemCount: 3, users: [0, 1], items: [0, 2], ratings: [3, 2])
         var rng = SeededGenerator(seed: 35)
-        let error = #expect(throws: NeuralModelError.self) { try trainer.train(data, using: &rng) }
+        let error = #expect(throws: ModelError.self) { try trainer.train(data, using: &rng) }
         #expect(error?.message.contains("threshold") == true)
     }
 }
