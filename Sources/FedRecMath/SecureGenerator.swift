@@ -30,12 +30,23 @@ public struct SecureGenerator: RandomNumberGenerator, @unchecked Sendable {
     // with `isKnownUniquelyReferenced` before every draw); a shared state is abandoned, never
     // mutated, so no two values (or threads) ever touch the same storage concurrently.
     @usableFromInline final class Storage {
-        @usableFromInline var words: [UInt64]
-        var key = [UInt32](repeating: 0, count: 8)
+        // Raw memory behind `let` pointers: reading a word costs no dynamic exclusivity check
+        // (a `var` array in a class would, on every draw).
+        @usableFromInline let words: UnsafeMutablePointer<UInt64>
+        let key: UnsafeMutablePointer<UInt32>
         var refillsSinceReseed = 0
         @usableFromInline init() {
-            words = [UInt64](repeating: 0, count: SecureGenerator.bufferWords)
-            SecureGenerator.systemBytes(into: &key)
+            words = .allocate(capacity: SecureGenerator.bufferWords)
+            words.initialize(repeating: 0, count: SecureGenerator.bufferWords)
+            key = .allocate(capacity: 8)
+            SecureGenerator.systemBytes(into: UnsafeMutableRawBufferPointer(start: key, count: 32))
+        }
+        deinit {
+            // Erase secrets before the memory is returned.
+            words.update(repeating: 0, count: SecureGenerator.bufferWords)
+            key.update(repeating: 0, count: 8)
+            words.deallocate()
+            key.deallocate()
         }
     }
 
@@ -71,32 +82,25 @@ public struct SecureGenerator: RandomNumberGenerator, @unchecked Sendable {
         let s = storage
         s.refillsSinceReseed += 1
         if s.refillsSinceReseed >= 4096 {
-            Self.systemBytes(into: &s.key)
+            Self.systemBytes(into: UnsafeMutableRawBufferPointer(start: s.key, count: 32))
             s.refillsSinceReseed = 0
         }
-        s.words.withUnsafeMutableBytes { raw in
-            let out = raw.bindMemory(to: UInt32.self).baseAddress!
-            s.key.withUnsafeBufferPointer { key in
-                for batch in 0..<4 {
-                    ChaCha20.fourBlocks(key: key.baseAddress!, counter: UInt32(batch * 4), nonce: (0, 0, 0), into: out + batch * 64)
-                }
-            }
-            for i in 0..<8 { s.key[i] = out[i] }
-            for i in 0..<8 { out[i] = 0 }
+        let out = UnsafeMutableRawPointer(s.words).assumingMemoryBound(to: UInt32.self)
+        for batch in 0..<4 {
+            ChaCha20.fourBlocks(key: s.key, counter: UInt32(batch * 4), nonce: (0, 0, 0), into: out + batch * 64)
         }
+        for i in 0..<8 { s.key[i] = out[i] }
+        for i in 0..<8 { out[i] = 0 }
         position = Self.keyWords
     }
 
-    /// Fills `words` from the system CSPRNG.
-    static func systemBytes(into words: inout [UInt32]) {
-        words.withUnsafeMutableBytes { bytes in
-            #if canImport(Glibc) || canImport(Darwin)
-            arc4random_buf(bytes.baseAddress!, bytes.count)
-            #else
-            var system = SystemRandomNumberGenerator()
-            let w = bytes.bindMemory(to: UInt32.self)
-            for i in w.indices { w[i] = UInt32(truncatingIfNeeded: system.next()) }
-            #endif
-        }
+    /// Fills `bytes` from the system CSPRNG.
+    static func systemBytes(into bytes: UnsafeMutableRawBufferPointer) {
+        #if canImport(Glibc) || canImport(Darwin)
+        arc4random_buf(bytes.baseAddress!, bytes.count)
+        #else
+        var system = SystemRandomNumberGenerator()
+        for i in 0..<bytes.count { bytes[i] = UInt8(truncatingIfNeeded: system.next()) }
+        #endif
     }
 }
