@@ -68,4 +68,8 @@ public struct Client: Sendable {
 
     /// Forgets the stored user embedding (the next round reconstructs it).
     public mutating func resetUserState() { userEmbedding = nil }
+
+    /// Restores a user embedding kept on the client's own disk between runs (persistent user state).
+    /// - Precondition: the embedding has the model's dimension, when one is set.
+    public mutating func restoreUserState(_ embedding: UserEmbedding?) { userEmbedding = embedding }
 }

@@ -48,7 +48,9 @@ public enum ClientCommand: FedRecCommand {
             serverURL: url, shard: shard, seed: arguments.int("seed").map(UInt64.init), seededNoise: arguments.flag("seeded-noise"),
             threads: arguments.int("threads")!, evaluate: !arguments.flag("no-eval"),
             maxOutage: .milliseconds(Int64(arguments.double("max-outage")! * 1000)), log: { console.note("fedrec client: \($0)") })
-        let outcome = try runner.run()
+        var stateful = runner
+        stateful.userStatePath = Self.userStatePath(forData: try arguments.required(string: "data"))
+        let outcome = try stateful.run()
         if arguments.flag("json") {
             console.print(outcome.jsonLine())
         } else {
@@ -56,5 +58,15 @@ public enum ClientCommand: FedRecCommand {
             if let e = outcome.evaluation, e.count > 0 { line += String(format: "; held-out rmse %.4f over %d ratings", e.rmse, e.count) }
             console.print(line)
         }
+    }
+
+    /// Where a client keeps its users' local state: `user-state.json` inside a shard directory,
+    /// or beside a single-user file.
+    static func userStatePath(forData path: String) -> String {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            return (path as NSString).appendingPathComponent("user-state.json")
+        }
+        return path + ".user-state.json"
     }
 }

@@ -53,6 +53,10 @@ public struct ClientRunner: Sendable {
     public var maxOutage: Duration
     /// Progress lines (stderr in the CLI).
     public var log: @Sendable (String) -> Void
+    /// Where the users' local state (user embeddings) is kept on this client's own disk under
+    /// persistent user state: loaded at start, rewritten atomically (mode 0600) after every round
+    /// this process joins. Nil keeps it in memory only.
+    public var userStatePath: String? = nil
 
     /// Creates a runner.
     public init(serverURL: String, shard: ClientShard, seed: UInt64? = nil, seededNoise: Bool = false, threads: Int = 1,
@@ -83,6 +87,8 @@ public struct ClientRunner: Sendable {
         let mechanism = try plan.mechanism()
         let layout = plan.layout
         var clients = shard.users.map(\.client)
+        let keepsState = plan.local.userState == .persistent ? userStatePath : nil
+        if let path = keepsState { try Self.loadUserState(path, into: &clients) }
         var outcome = Outcome(roundsJoined: 0, updatesSubmitted: 0, updatesRefused: 0, evaluation: nil, endState: "")
         var handled: (instance: String?, round: UInt64)? = nil
         loop: while true {
@@ -119,6 +125,7 @@ public struct ClientRunner: Sendable {
                 let model = ItemModel(flattened: message.values, itemCount: plan.itemCount, dim: plan.dim)
                 let updates = train(&clients, selected: selected, model: model, round: round, plan: plan, mechanism: mechanism)
                 outcome.roundsJoined += 1
+                if let path = keepsState { try Self.saveUserState(clients, to: path) }
                 for (j, k) in selected.enumerated() {
                     do {
                         let api = apis[k]
@@ -178,6 +185,31 @@ public struct ClientRunner: Sendable {
             }
         }
         return results.withLock { $0 }
+    }
+
+    /// The users' embeddings by client id, as kept on disk.
+    private struct StoredUserState: Codable {
+        var embeddings: [String: UserEmbedding]
+    }
+
+    /// Loads embeddings saved by an earlier run of this process (none on a first start).
+    /// - Throws: `ServerError.ioFailure` for a file that exists but cannot be read as user state.
+    static func loadUserState(_ path: String, into clients: inout [Client]) throws(ServerError) {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let stored: StoredUserState
+        do { stored = try JSONDecoder().decode(StoredUserState.self, from: Data(try AtomicFile.read(path))) } catch {
+            throw ServerError(.ioFailure, "the user state file \(path) is damaged (\(error)); move it away to start the users afresh")
+        }
+        for k in clients.indices { clients[k].restoreUserState(stored.embeddings[String(clients[k].id)]) }
+    }
+
+    /// Writes every user's embedding atomically, readable by this user only.
+    static func saveUserState(_ clients: [Client], to path: String) throws(ServerError) {
+        var stored = StoredUserState(embeddings: [:])
+        for c in clients { if let e = c.userEmbedding { stored.embeddings[String(c.id)] = e } }
+        let data: Data
+        do { data = try JSONEncoder().encode(stored) } catch { throw ServerError(.ioFailure, "cannot encode the user state: \(error)") }
+        try AtomicFile.write([UInt8](data), to: path, permissions: 0o600)
     }
 
     /// Runs `body`, retrying connection failures with exponential backoff for up to ``maxOutage``.
