@@ -10,7 +10,7 @@ public enum FedRecTool {
         [
             SimulateCommand.self, SweepCommand.self, BaselineCommand.self, DataStatsCommand.self,
             PrivacyEpsilonCommand.self, PrivacyCalibrateCommand.self, ServeCommand.self, ClientCommand.self,
-            TokensCommand.self, BenchCommand.self,
+            TokensCommand.self, ShardCommand.self, BenchCommand.self,
         ]
     }
 
