@@ -210,6 +210,10 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
             record.elapsedSeconds = Self.seconds(clock.now - start)
             records.append(record)
             onRound(record)
+            if record.released, !aggregator.model.parameters.withUnsafeBufferPointer({ Kernels.allFinite($0) }) {
+                stopReason = "the model diverged (non-finite parameters) in round \(record.round): lower --server-lr, use --server-optimizer fedadam, or raise --clip"
+                break
+            }
         }
         let result = final ?? evaluate()
         return SimulationResult(

@@ -81,6 +81,15 @@ private func config(rounds: Int = 20, q: Double = 0.25, threads: Int = 2) throws
         #expect(try #require(outcome.epsilonSpent(.rdp)) <= 4)
     }
 
+    @Test func divergingRunStopsWithAReasonInsteadOfTrainingOnNaN() throws {
+        let split = try smallSplit()
+        let sim = try SimulationConfig(rounds: 10, sampling: .poisson(rate: 0.5), dim: 4,
+                                       serverOptimizer: .fedAvg(learningRate: 1e30), evaluateEvery: 0, seed: 2)
+        let outcome = try FederatedExperiment(simulation: sim, privacy: .none).run(train: split.train, heldOut: split.test)
+        #expect(outcome.result.rounds.count < 10)
+        #expect(outcome.result.stopReason?.contains("diverged") == true)
+    }
+
     @Test func nonPrivateRunHasNoPlanAndNoLedger() throws {
         let split = try smallSplit()
         let outcome = try FederatedExperiment(simulation: try config(rounds: 3), privacy: .none).run(train: split.train, heldOut: split.test)
