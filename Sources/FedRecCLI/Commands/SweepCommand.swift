@@ -47,6 +47,9 @@ public enum SweepCommand: FedRecCommand {
             ])
 
     public static func run(_ arguments: ParsedArguments, console: Console) throws {
+        guard arguments.string("model") == "mf" else {
+            throw UsageError("sweep supports --model mf only for now (its records and charts are RMSE/MAE); run NeuMF points with fedrec simulate --model neumf", command: spec.invocation)
+        }
         let outPath = try arguments.required(string: "out")
         let json = arguments.flag("json")
         let say: (String) -> Void = { json ? console.note($0) : console.print($0) }
