@@ -272,6 +272,9 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
 
     /// Runs the remaining rounds up to ``NeuMFSimulationConfig/rounds``, evaluating (full
     /// ranking) every ``NeuMFSimulationConfig/evaluateEvery`` rounds and after the last.
+    /// A round whose step leaves non-finite parameters is undone and stops the run
+    /// (``NeuMFSimulationResult/stopReason`` says what to change; the round still counts as
+    /// released, so its privacy cost is accounted): the result reports the last finite model.
     /// - Parameters:
     ///   - onRound: called after each round with its record.
     ///   - admit: asked before each round; returning a reason stops the run there (a privacy
@@ -292,8 +295,20 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
                 stopReason = reason
                 break
             }
+            let (before, stateBefore) = (global, optimizerState)
             var record = runRound()
             training += record.roundSeconds
+            if record.released, !global.withUnsafeBufferPointer({ Kernels.allFinite($0) }) {
+                // Keep the last finite model (and its optimizer state): it is what a user can still
+                // use, and what the final evaluation reports.
+                global = before
+                optimizerState = stateBefore
+                record.elapsedSeconds = Self.seconds(clock.now - start)
+                records.append(record)
+                onRound(record)
+                stopReason = "the model diverged (non-finite parameters) in round \(record.round); the model of round \(record.round - 1) is kept: lower --server-lr or --lr, use --server-optimizer fedadam, or raise --clip"
+                break
+            }
             let k = config.evaluateEvery
             if (k > 0 && record.round % k == 0) || record.round == config.rounds {
                 let m = try evaluate()[0]

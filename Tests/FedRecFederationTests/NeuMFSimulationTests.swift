@@ -151,6 +151,25 @@ import Testing
                 "reconstructed HR@10 \(result.final.hitRate(at: 10)) vs popularity \(popularity.hitRate(at: 10))")
     }
 
+    @Test func aDivergingRoundIsUndoneAndStopsTheRunWithTheReason() throws {
+        let split = Self.planted(seed: 14)
+        var config = try Self.config(rounds: 5)
+        config.serverOptimizer = .fedAvg(learningRate: .greatestFiniteMagnitude)
+        // Local trust, z·C = 100: every coordinate of the mean update is of order 100/(qN) ≫ 1, so
+        // one step at this learning rate overflows.
+        var sim = try NeuMFSimulation(train: split.train, heldOut: split.test, config: config,
+                                      privatizer: try Self.seededPrivatizer(clip: 1, z: 100))
+        let initial = sim.global
+        var records: [NeuMFRoundRecord] = []
+        let result = try sim.run(onRound: { records.append($0) })
+        #expect(records.count == 1, "the run stops at the first diverged round")
+        #expect(result.stopReason?.contains("diverged") == true)
+        #expect(result.stopReason?.contains("round 1") == true)
+        #expect(sim.global == initial, "the diverged step is undone")
+        #expect(result.global.allSatisfy { $0.isFinite })
+        #expect(result.final.userCount == split.test.count, "the kept model is still evaluated")
+    }
+
     @Test func refusesExplicitDataAndFixedSizePrivateRounds() throws {
         let split = Self.planted(seed: 13)
         var explicit = split.train
