@@ -56,6 +56,19 @@ enum BenchSuite {
                 _ = try trainer.train(implicit, using: &rng)
             })
             log(out.last!.line)
+            var shape = quick ? SyntheticConfig(users: 100, items: 80, meanRatingsPerUser: 20, maxRatingsPerUser: 80) : SyntheticConfig.movieLens100K
+            shape.feedback = .implicit
+            let fedSplit = DataSplit.leaveLastOut(try SyntheticData(config: shape).dataset)
+            let expected = 0.1 * Double(fedSplit.train.userCount)
+            let m = max(1, Int((expected - 3 * expected.squareRoot()).rounded(.down)))
+            let mechanism = try GaussianMechanism(noiseMultiplier: 1, clipBound: 0.5, trust: .distributed, minimumUpdates: m)
+            var fed = try NeuMFSimulation(train: fedSplit.train, heldOut: fedSplit.test,
+                                          config: NeuMFSimulationConfig(rounds: 1_000_000, sampling: .poisson(rate: 0.1)),
+                                          privatizer: GaussianPrivatizer(mechanism: mechanism, noise: .secure))
+            out.append(Measurement.time("neumf_fed_round_private_\(fedSplit.train.userCount)_clients",
+                                        "private federated NeuMF round (distributed trust, per-client secure noise on \(fed.architecture.globalCount)-float dense updates), \(fedSplit.train.userCount) clients at q = 0.1",
+                                        repetitions: repetitions) { _ = fed.runRound() })
+            log(out.last!.line)
         }
         if want("federation"), let data {
             var rng = SeededGenerator(seed: 1)
