@@ -12,6 +12,17 @@ import Testing
         #expect(json["peak_memory_bytes"] is Int)
     }
 
+    @Test func quickNeuMFBenchTimesTheCentralizedEpochAndAPrivateFederatedRound() throws {
+        let run = runInProcess(["bench", "--quick", "--only", "neumf", "--repetitions", "1", "--json"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let figures = try #require(try run.json()["benchmarks"] as? [[String: Any]])
+        let names = figures.compactMap { $0["name"] as? String }
+        #expect(names.count == 2)
+        #expect(names.first?.hasPrefix("neumf_epoch_") == true)
+        #expect(names.last?.hasPrefix("neumf_fed_round_private_") == true)
+        #expect(figures.allSatisfy { ($0["median_seconds"] as? Double ?? -1) > 0 })
+    }
+
     @Test func unknownGroupIsAUsageError() {
         let run = runInProcess(["bench", "--only", "gpu"])
         #expect(run.status == 2)
