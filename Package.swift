@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "FedRecModels", dependencies: ["FedRecData", "FedRecMath"], swiftSettings: numeric),
         .target(name: "FedRecPrivacy", dependencies: ["FedRecMath"], swiftSettings: numeric),
         .target(name: "FedRecFederation", dependencies: ["FedRecModels", "FedRecPrivacy"], swiftSettings: numeric),
-        .target(name: "FedRecServer", dependencies: ["FedRecFederation", "FedRecExperiments"], swiftSettings: strict),
+        .target(name: "FedRecServer", dependencies: ["FedRecFederation", "FedRecExperiments", "FedRecReport"], swiftSettings: strict),
         .target(name: "FedRecReport", swiftSettings: strict),
         .target(name: "FedRecExperiments", dependencies: ["FedRecFederation", "FedRecReport"], swiftSettings: strict),
         .target(name: "FedRecCLI", dependencies: ["FedRecExperiments", "FedRecServer", "FedRecFederation", "FedRecModels", "FedRecPrivacy", "FedRecData"], swiftSettings: strict),

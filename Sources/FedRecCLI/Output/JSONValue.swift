@@ -1,3 +1,5 @@
+import FedRecReport
+
 /// A JSON value with object keys kept in insertion order, so `--json` output is stable and
 /// reads in the order a person expects (metrics first, details after).
 public enum JSONValue: Sendable, Equatable {
@@ -57,21 +59,7 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     private static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        JSONText.appendQuoted(s, to: &out)
     }
 }
 

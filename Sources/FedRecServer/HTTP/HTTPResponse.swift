@@ -1,3 +1,4 @@
+import FedRecReport
 import Foundation
 
 /// An HTTP response: status, header fields and a body whose length is always sent as
@@ -62,23 +63,7 @@ public struct HTTPResponse: Sendable {
     }
 
     /// `string` as a JSON string literal (RFC 8259 §7 escapes).
-    public static func jsonString(_ string: String) -> String {
-        var out = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                    + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    public static func jsonString(_ string: String) -> String { JSONText.quoted(string) }
 
     /// The wire bytes of this response: status line, headers, `Content-Length`, `Connection`, body.
     ///
