@@ -25,6 +25,8 @@ public struct PrivacyError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let unsupportedEvent = Code(name: "unsupported privacy event")
         /// Fewer updates arrived than the distributed trust model needs to release an aggregate.
         public static let tooFewUpdates = Code(name: "too few updates")
+        /// A server's published privacy plan falls short of what a client requires.
+        public static let weakPlan = Code(name: "privacy plan below the client's requirements")
 
         /// The code's name.
         public var description: String { name }
