@@ -56,3 +56,19 @@ func fixture(_ name: String) throws -> String {
         #expect(json["skipped_lines"] as? Int == 0)
     }
 }
+
+@Suite struct ExplicitNeuMFBaselineTests {
+    @Test func explicitObjectiveReportsRMSEOnTheSameSplitAsBiasedMF() throws {
+        let path = try fixture("small")
+        let neumf = runInProcess(["baseline", "--model", "neumf", "--objective", "explicit", "--data", path, "--epochs", "2", "--seed", "3", "--json"])
+        #expect(neumf.status == 0, "stderr: \(neumf.stderr)")
+        let mf = runInProcess(["baseline", "--data", path, "--seed", "3", "--json"])
+        let n = try neumf.json(), m = try mf.json()
+        #expect(n["objective"] as? String == "explicit")
+        #expect(n["test_ratings"] as? Int == m["test_ratings"] as? Int, "the same per-user holdout as --model mf")
+        #expect(n["popularity_rmse"] as? Double == m["popularity_rmse"] as? Double)
+        let rmse = try #require(n["rmse"] as? Double)
+        #expect(rmse > 0 && rmse < 4)
+        #expect(neumf.stderr.contains("epoch   2"))
+    }
+}
