@@ -23,6 +23,7 @@ struct SweepNeuMFCommandTests {
         #expect(run.status == 0, "\(run.stderr)")
         let json = try run.json()
         #expect(json["points_total"] as? Int == 2 && json["points_run"] as? Int == 2 && json["complete"] as? Bool == true)
+        #expect(json["model"] as? String == "neumf")
 
         let csv = try String(contentsOfFile: out + "/results.csv", encoding: .utf8)
         let lines = csv.split(separator: "\n").map(String.init)
@@ -65,11 +66,13 @@ struct SweepNeuMFCommandTests {
         #expect(mf.stderr.contains("--model neumf sweep") && mf.stderr.contains("--model mf sweep"))
     }
 
-    @Test("Options that only shape MF are refused with --model neumf")
-    func mfOnlyOptionsRefused() throws {
+    @Test("Options of the other model are refused: MF shape options with --model neumf, --implicit-threshold with MF")
+    func otherModelsOptionsRefused() throws {
         let run = runInProcess(try Self.tiny(out: SweepCommandTests.tempFolder("never"), extra: ["--dim", "4"]))
         #expect(run.status == 2)
         #expect(run.stderr.contains("'--dim' applies to --model mf only"))
+        let threshold = runInProcess(["sweep", "--implicit-threshold", "4", "--out", SweepCommandTests.tempFolder("never")])
+        #expect(threshold.status == 2 && threshold.stderr.contains("'--implicit-threshold' applies to --model neumf only"))
     }
 
     @Test("The committed synthetic-quick sweep, written before NeuMF sweeps, resumes with nothing to run and regenerates its report byte for byte")

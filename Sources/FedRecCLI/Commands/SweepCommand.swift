@@ -58,6 +58,8 @@ public enum SweepCommand: FedRecCommand {
             for name in ["algorithm", "dim", "holdout", "local-lr", "reg", "user-reg", "user-state"] where arguments.isSet(name) {
                 throw UsageError("'--\(name)' applies to --model mf only; --model neumf uses NeuMF's own shape and local training (as simulate --model neumf does)", command: spec.invocation)
             }
+        } else if arguments.isSet("implicit-threshold") {
+            throw UsageError("'--implicit-threshold' applies to --model neumf only (MF learns from the ratings themselves)", command: spec.invocation)
         }
         let outPath = try arguments.required(string: "out")
         let json = arguments.flag("json")
@@ -98,6 +100,7 @@ public enum SweepCommand: FedRecCommand {
         let done = total - runner.pending(results).count
         if json {
             var o = JSONObjectBuilder()
+            o.set("model", sweep.model.rawValue)
             o.set("points_total", total)
             o.set("points_done", done)
             o.set("points_run", ran)
