@@ -36,18 +36,15 @@ public struct PopulationScaling: Sendable {
         do { table = try CSVTable(contentsOfFile: csv.path) } catch {
             throw ExperimentError(.corruptResults, "\(error)")
         }
-        guard table.columns == SweepRecord.columns else {
-            throw ExperimentError(.corruptResults, "\(csv.path) is not a sweep's results.csv (its columns differ)")
-        }
-        return try table.rows.indices.map { try SweepRecord(table, row: $0, file: csv.path) }
+        return try SweepRecord.records(in: table, file: csv.path)
     }
 
     /// Relative RMSE increase (in %) of the private runs at `epsilon` over the non-private runs of the
     /// same study, means over seeds; nil when either is missing.
     public func costPercent(_ study: Study, epsilon: Double) -> Double? {
         let fed = study.records.filter { $0.kind == .federated }
-        let priv = fed.filter { $0.point.epsilon == epsilon }.map(\.rmse)
-        let open = fed.filter { !$0.point.isPrivate }.map(\.rmse)
+        let priv = fed.filter { $0.point.epsilon == epsilon }.compactMap(\.rmse)
+        let open = fed.filter { !$0.point.isPrivate }.compactMap(\.rmse)
         guard !priv.isEmpty, !open.isEmpty else { return nil }
         return (SweepReport.meanStd(priv).mean / SweepReport.meanStd(open).mean - 1) * 100
     }

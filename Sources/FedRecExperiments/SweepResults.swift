@@ -29,6 +29,9 @@ public struct SweepResults: Sendable {
         if let old = FileManager.default.contents(atPath: specURL.path) {
             let oldText = String(decoding: old, as: UTF8.self)
             if oldText != json {
+                if let oldModel = SweepSpec.model(ofCanonicalJSON: oldText), oldModel != spec.model {
+                    throw ExperimentError(.configMismatch, "\(folder.path) holds a --model \(oldModel.rawValue) sweep and this is a --model \(spec.model.rawValue) sweep, so its completed points cannot be reused: rerun with --model \(oldModel.rawValue) to resume it, or choose a new --out folder")
+                }
                 let diffs = SweepSpec.differences(oldText, json)
                 throw ExperimentError(.configMismatch, "\(folder.path) holds a sweep with a different configuration, so its completed points cannot be reused:\n  "
                     + (diffs.isEmpty ? "sweep.json differs" : diffs.prefix(12).joined(separator: "\n  "))
@@ -43,12 +46,11 @@ public struct SweepResults: Sendable {
         do { table = try CSVTable(contentsOfFile: csvURL.path) } catch {
             throw ExperimentError(.corruptResults, "\(error); delete \(csvURL.path) to rerun every point")
         }
-        guard table.columns == SweepRecord.columns else {
-            throw ExperimentError(.corruptResults, "\(csvURL.path) has columns \(table.columns.joined(separator: ",")), expected \(SweepRecord.columns.joined(separator: ",")); it was written by another version: choose a new --out folder")
-        }
         let wanted = Set(spec.grid.points.map(\.key) + spec.grid.seeds.map { "centralized;seed=\($0)" })
-        for row in table.rows.indices {
-            let record = try SweepRecord(table, row: row, file: csvURL.path)
+        for (row, record) in try SweepRecord.records(in: table, file: csvURL.path).enumerated() {
+            guard record.model == spec.model else {
+                throw ExperimentError(.corruptResults, "\(csvURL.path) row \(row + 2) is a --model \(record.model.rawValue) result but this is a --model \(spec.model.rawValue) sweep; choose a new --out folder")
+            }
             guard wanted.contains(record.key) else {
                 throw ExperimentError(.corruptResults, "\(csvURL.path) row \(row + 2) (\(record.key)) is not a point of this sweep; choose a new --out folder")
             }

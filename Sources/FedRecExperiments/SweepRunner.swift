@@ -31,20 +31,56 @@ public struct SweepRunner: Sendable {
         public var label: String
     }
 
-    /// The centralized baseline's held-out metrics on one split.
+    /// The centralized baseline's held-out metrics on one split: RMSE and MAE for MF, HR@10 and
+    /// NDCG@10 (full ranking, and the sampled protocol) for NeuMF.
     public struct BaselineMetrics: Sendable {
-        /// RMSE.
-        public var rmse: Double
-        /// MAE.
-        public var mae: Double
+        /// MF: RMSE.
+        public var rmse: Double?
+        /// MF: MAE.
+        public var mae: Double?
+        /// NeuMF: HR@10 over the full ranking.
+        public var hitRate: Double?
+        /// NeuMF: NDCG@10 over the full ranking.
+        public var ndcg: Double?
+        /// NeuMF: HR@10 under the sampled 1 + 99 protocol.
+        public var sampledHitRate: Double?
+        /// NeuMF: NDCG@10 under the sampled 1 + 99 protocol.
+        public var sampledNDCG: Double?
         /// Training seconds.
         public var seconds: Double
 
-        /// Creates metrics.
+        /// Creates MF metrics.
         public init(rmse: Double, mae: Double, seconds: Double) {
             self.rmse = rmse
             self.mae = mae
             self.seconds = seconds
+        }
+
+        /// Creates NeuMF metrics.
+        public init(hitRate: Double, ndcg: Double, sampledHitRate: Double?, sampledNDCG: Double?, seconds: Double) {
+            self.hitRate = hitRate
+            self.ndcg = ndcg
+            self.sampledHitRate = sampledHitRate
+            self.sampledNDCG = sampledNDCG
+            self.seconds = seconds
+        }
+
+        /// The baseline row of `seed` for a sweep of `model`.
+        /// - Precondition: the metrics of `model` are present.
+        func record(model: SweepModel, seed: UInt64) -> SweepRecord {
+            let point = SweepPoint(epsilon: .infinity, trust: nil, clip: nil, schedule: SweepSchedule(samplingRate: 1, rounds: 1), seed: seed)
+            var record: SweepRecord
+            switch model {
+            case .mf:
+                guard let rmse, let mae else { preconditionFailure("an MF sweep's baseline must report RMSE and MAE") }
+                record = SweepRecord(kind: .centralized, point: point, rmse: rmse, mae: mae)
+            case .neumf:
+                guard let hitRate, let ndcg else { preconditionFailure("a NeuMF sweep's baseline must report HR@10 and NDCG@10") }
+                record = SweepRecord(kind: .centralized, point: point, hitRate: hitRate, ndcg: ndcg,
+                                     sampledHitRate: sampledHitRate, sampledNDCG: sampledNDCG)
+            }
+            record.wallSeconds = seconds
+            return record
         }
     }
 
@@ -80,13 +116,7 @@ public struct SweepRunner: Sendable {
             if needsBaseline, let baseline {
                 progress.label = "centralized baseline, seed \(seed)"
                 onProgress(progress)
-                let m = try baseline(seed, data)
-                var record = SweepRecord(
-                    kind: .centralized,
-                    point: SweepPoint(epsilon: .infinity, trust: nil, clip: nil, schedule: SweepSchedule(samplingRate: 1, rounds: 1), seed: seed),
-                    rmse: m.rmse, mae: m.mae)
-                record.wallSeconds = m.seconds
-                try results.append(record)
+                try results.append(try baseline(seed, data).record(model: spec.model, seed: seed))
             }
             for point in mine {
                 progress.label = Self.label(point)
@@ -106,8 +136,17 @@ public struct SweepRunner: Sendable {
         return ran
     }
 
-    /// Runs one point on `split` and returns its row.
+    /// Runs one point on `split` and returns its row: federated MF (``FederatedExperiment``) or
+    /// federated NeuMF (``NeuMFExperiment``), whichever the study's model is, with the same
+    /// calibration and ledger.
     public func runPoint(_ point: SweepPoint, split: DataSplit, onRound: (Int) -> Void = { _ in }) throws -> SweepRecord {
+        switch spec.model {
+        case .mf: try runMFPoint(point, split: split, onRound: onRound)
+        case .neumf: try runNeuMFPoint(point, split: split, onRound: onRound)
+        }
+    }
+
+    func runMFPoint(_ point: SweepPoint, split: DataSplit, onRound: (Int) -> Void) throws -> SweepRecord {
         let start = Date()
         let outcome = try spec.experiment(for: point).run(train: split.train, heldOut: split.test) { onRound($0.round) }
         let result = outcome.result
@@ -125,9 +164,37 @@ public struct SweepRunner: Sendable {
         record.meanParticipants = result.rounds.isEmpty ? 0 : Double(result.rounds.map(\.participants).reduce(0, +)) / Double(result.rounds.count)
         record.secondsPerRound = result.secondsPerRound
         record.wallSeconds = Date().timeIntervalSince(start)
+        record.stopReason = result.stopReason
         record.curve = result.rounds.compactMap { r in r.rmse.map { (r.round, $0) } }
         if record.curve.last?.round != result.rounds.count, result.final.rmse.isFinite {
             record.curve.append((result.rounds.count, result.final.rmse))
+        }
+        return record
+    }
+
+    func runNeuMFPoint(_ point: SweepPoint, split: DataSplit, onRound: (Int) -> Void) throws -> SweepRecord {
+        let start = Date()
+        let run = try spec.neumfRun(for: point)
+        let result = try NeuMFExperiment.federated(split: split, simulation: run.simulation, privacy: run.privacy) { onRound($0.round) }
+        var record = SweepRecord(kind: .federated, point: point, hitRate: result.hitRateAt10, ndcg: result.ndcgAt10,
+                                 sampledHitRate: result.sampledHitRateAt10, sampledNDCG: result.sampledNDCGAt10)
+        if let plan = result.privacy {
+            record.noiseMultiplier = plan.mechanism.noiseMultiplier
+            record.delta = plan.delta
+            record.minimumUpdates = plan.mechanism.trust == .distributed ? plan.mechanism.minimumUpdates : nil
+        }
+        record.epsilonRDP = result.epsilonSpent(.rdp)
+        record.epsilonPLD = result.epsilonSpent(.pld)
+        record.serverViewEpsilon = result.ledger?.serverViewEpsilon
+        record.roundsRun = result.rounds.count
+        record.roundsReleased = result.rounds.filter(\.released).count
+        record.meanParticipants = result.rounds.isEmpty ? 0 : Double(result.rounds.map(\.participants).reduce(0, +)) / Double(result.rounds.count)
+        record.secondsPerRound = result.secondsPerRound ?? 0
+        record.wallSeconds = Date().timeIntervalSince(start)
+        record.stopReason = result.stopReason
+        record.curve = result.rounds.compactMap { r in r.hitRate.map { (r.round, $0) } }
+        if record.curve.last?.round != result.rounds.count, result.hitRateAt10.isFinite {
+            record.curve.append((result.rounds.count, result.hitRateAt10))
         }
         return record
     }

@@ -28,11 +28,3 @@ import Testing
         #expect(json["model"] as? String == "neumf")
     }
 }
-
-@Suite struct SweepModelTests {
-    @Test func sweepRefusesNeuMFInsteadOfSilentlyRunningMF() {
-        let run = runInProcess(["sweep", "--model", "neumf", "--out", "/tmp/never-written"])
-        #expect(run.status == 2)
-        #expect(run.stderr.contains("--model mf only"))
-    }
-}

@@ -51,7 +51,7 @@ struct SweepReportTests {
     func tableMatchesRecords() throws {
         let (spec, records) = Self.run
         let md = SweepReport(spec: spec, records: records).markdown()
-        let rs = records.filter { $0.point.epsilon == 4 }.map(\.rmse)
+        let rs = records.filter { $0.point.epsilon == 4 }.compactMap(\.rmse)
         let (mean, std) = SweepReport.meanStd(rs)
         let cell = ReportFormatProbe.meanStd(mean, std)
         let row = try #require(md.split(separator: "\n").first { $0.hasPrefix("| distributed, C = 0.5") && $0.contains("|        4 |") })

@@ -71,7 +71,7 @@ struct SweepRunnerTests {
         #expect(error.message.contains("grid.epsilons"))
         // Machine-dependent settings do not count.
         var other = try SweepFixture.spec()
-        other.simulation.threads = 7
+        other.simulation?.threads = 7
         _ = try SweepResults(folder: folder, spec: other)
     }
 

@@ -9,23 +9,6 @@ import Foundation
 /// HR@10 and NDCG@10 over the full ranking (and the labelled sampled 1 + 99 protocol), with the
 /// popularity baseline and implicit MF (Rendle et al. 2020) reported beside NeuMF.
 enum NeuMFRuns {
-    /// Options only the NeuMF path reads.
-    static let specs: [OptionSpec] = [
-        OptionSpec("implicit-threshold", .double(.nonNegative), valueName: "R",
-                   help: "--model neumf: ratings ≥ R count as interactions (default: every rating)."),
-    ]
-
-    /// The leave-one-out split of the (implicit) data.
-    static func split(_ input: DataOptions.Input, _ args: ParsedArguments) -> DataSplit {
-        NeuMFExperiment.leaveOneOut(input.dataset, threshold: args.double("implicit-threshold").map(Float.init))
-    }
-
-    /// Centralized NeuMF options: 10 epochs of Adam at 0.002 unless `--epochs` says otherwise
-    /// (the trainer's 20 epochs at 0.001 overfit MovieLens-100K: HR@10 0.119 against 0.129).
-    static func trainingOptions(_ args: ParsedArguments) -> NeuMFTrainingOptions {
-        NeuMFTrainingOptions(epochs: args.int("epochs") ?? 10, optimizer: .adam(.init(learningRate: 0.002)))
-    }
-
     /// `fedrec baseline --model neumf`.
     static func baseline(_ args: ParsedArguments, input: DataOptions.Input, seed: UInt64, console: Console) throws {
         let json = args.flag("json")
@@ -62,12 +45,7 @@ enum NeuMFRuns {
         let split = split(input, args)
         say("data: \(input.summary); implicit, leave-one-out: \(split.train.userCount) clients, train \(split.train.count), held out \(split.test.count)")
         let mf = try SimulationOptions.simulationConfig(args, seed: seed)
-        var local = NeuMFLocalOptions()
-        if args.isSet("local-epochs") { local.epochs = args.int("local-epochs")! }
-        let config = try NeuMFSimulationConfig(
-            rounds: args.isSet("rounds") ? mf.rounds : 100, sampling: mf.sampling, local: local,
-            serverOptimizer: args.isSet("server-optimizer") ? mf.serverOptimizer : .fedAvg(learningRate: 1),
-            evaluateEvery: 0, seed: seed, threads: mf.threads)
+        let config = try simulationConfig(args, rounds: args.isSet("rounds") ? mf.rounds : 100, sampling: mf.sampling, seed: seed)
         var rows: [(String, ImplicitResult)] = []
         var centralized: ImplicitResult? = nil
         if !args.flag("no-baseline") {

@@ -17,15 +17,21 @@ public enum SweepCommand: FedRecCommand {
         summary: "Privacy/accuracy sweep over ε, trust, clip, sampling rate and seeds, with a report and charts.",
         discussion: """
             Every point calibrates the noise multiplier z to its ε for its planned rounds, runs the \
-            federated simulation and records RMSE/MAE, ε spent (RDP and PLD), z and wall time; ε = inf \
-            is the non-private federated run. The centralized baseline runs once per seed on the same \
+            federated simulation and records its metrics, ε spent (RDP and PLD), z, wall time and, if \
+            the run stopped early (a diverged model), why; ε = inf is the non-private federated run. \
+            --model mf (default) trains biased MF on ratings and records RMSE/MAE; --model neumf trains \
+            NeuMF on implicit feedback (leave-one-out by timestamp) and records HR@10 and NDCG@10 over \
+            the full ranking, plus the sampled 1+99 protocol as labelled extra columns; its clients \
+            train as in simulate --model neumf (FedAvg at server lr 1 unless --server-optimizer is \
+            given) and it evaluates only at the end unless --eval-every is given. The centralized \
+            baseline (SGD/ALS MF, or centralized NeuMF) runs once per seed on the same \
             split. Completed points are kept in DIR/results.csv; rerunning the same command resumes \
-            (a different configuration is refused). Lists are comma-separated, in flags or in the \
+            (a different configuration or model is refused). Lists are comma-separated, in flags or in the \
             --config JSON file (e.g. {"epsilons": "1,2,4,8,inf", "seeds": "1,2,3"}). Noise is seeded \
             from each point's seed (reproducible, labelled not private) unless --secure-noise is given.
             """,
         options: [OptionSpec("config", .string, valueName: "FILE", help: "JSON object of option names to values; flags override it.")]
-            + DataOptions.specs + ModelOptions.specs + trainingOptions + [
+            + DataOptions.specs + ModelOptions.specs + NeuMFRuns.specs + trainingOptions + [
                 OptionSpec("epsilons", .string, valueName: "LIST", default: "0.5,1,2,4,8,16,inf", help: "ε budgets; inf is the non-private run."),
                 OptionSpec("trusts", .string, valueName: "LIST", default: "distributed", help: "Trust models: central, distributed, local."),
                 OptionSpec("clips", .string, valueName: "LIST", default: "0.5", help: "Clip bounds C."),
@@ -47,14 +53,21 @@ public enum SweepCommand: FedRecCommand {
             ])
 
     public static func run(_ arguments: ParsedArguments, console: Console) throws {
-        guard arguments.string("model") == "mf" else {
-            throw UsageError("sweep supports --model mf only for now (its records and charts are RMSE/MAE); run NeuMF points with fedrec simulate --model neumf", command: spec.invocation)
+        let neumf = arguments.string("model") == "neumf"
+        if neumf {
+            for name in ["algorithm", "dim", "holdout", "local-lr", "reg", "user-reg", "user-state"] where arguments.isSet(name) {
+                throw UsageError("'--\(name)' applies to --model mf only; --model neumf uses NeuMF's own shape and local training (as simulate --model neumf does)", command: spec.invocation)
+            }
+        } else if arguments.isSet("implicit-threshold") {
+            throw UsageError("'--implicit-threshold' applies to --model neumf only (MF learns from the ratings themselves)", command: spec.invocation)
         }
         let outPath = try arguments.required(string: "out")
         let json = arguments.flag("json")
         let say: (String) -> Void = { json ? console.note($0) : console.print($0) }
         let input = try DataOptions.load(arguments)
-        let sweep = try spec(arguments, input: input)
+        // NeuMF: one leave-one-out split (by timestamp, so the same for every seed); MF: a random holdout per seed.
+        let neumfSplit = neumf ? NeuMFRuns.split(input, arguments) : nil
+        let sweep = try spec(arguments, input: input, neumfSplit: neumfSplit)
         let folder = URL(fileURLWithPath: outPath)
         var results = try SweepResults(folder: folder, spec: sweep)
         let runner = SweepRunner(spec: sweep)
@@ -66,8 +79,13 @@ public enum SweepCommand: FedRecCommand {
         var progress: ProgressReporter? = nil
         let ran = try runner.run(
             results: &results, limit: arguments.int("max-points"),
-            split: { seed in ModelOptions.split(input.dataset, arguments, seed: seed) },
+            split: { seed in neumfSplit ?? ModelOptions.split(input.dataset, arguments, seed: seed) },
             baseline: arguments.flag("no-baseline") ? nil : { seed, split in
+                if neumf {
+                    let r = try NeuMFExperiment.centralized(split: split, options: NeuMFRuns.trainingOptions(arguments), implicitMF: nil, seed: seed)
+                    return .init(hitRate: r.hitRateAt10, ndcg: r.ndcgAt10, sampledHitRate: r.sampledHitRateAt10,
+                                 sampledNDCG: r.sampledNDCGAt10, seconds: r.trainingSeconds)
+                }
                 let r = try CentralizedBaseline.train(try ModelOptions.algorithm(arguments, seed: seed), split: split)
                 return .init(rmse: r.metrics.rmse, mae: r.metrics.mae, seconds: r.trainSeconds)
             },
@@ -82,6 +100,7 @@ public enum SweepCommand: FedRecCommand {
         let done = total - runner.pending(results).count
         if json {
             var o = JSONObjectBuilder()
+            o.set("model", sweep.model.rawValue)
             o.set("points_total", total)
             o.set("points_done", done)
             o.set("points_run", ran)
@@ -94,8 +113,8 @@ public enum SweepCommand: FedRecCommand {
         }
     }
 
-    /// The study the options describe.
-    static func spec(_ args: ParsedArguments, input: DataOptions.Input) throws -> SweepSpec {
+    /// The study the options describe; `neumfSplit` is the leave-one-out split of a NeuMF sweep (nil for MF).
+    static func spec(_ args: ParsedArguments, input: DataOptions.Input, neumfSplit: DataSplit? = nil) throws -> SweepSpec {
         let command = args.spec.invocation
         func list<T>(_ name: String, _ parse: (String) -> T?) throws -> [T] {
             let words = args.string(name)!.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -121,16 +140,31 @@ public enum SweepCommand: FedRecCommand {
         } catch let e as ExperimentError {
             throw UsageError(e.message, command: command)
         }
+        let title = args.string("title")!
+        let accountant = AccountantKind(rawValue: args.string("accountant")!)!
+        let placement = NoisePlacement(rawValue: args.string("noise")!)!
+        if let split = neumfSplit {
+            let threshold = args.double("implicit-threshold").map { "ratings ≥ \($0) count as interactions" } ?? "every rating counts as an interaction"
+            let description = "leave-one-out by timestamp: each user's latest interaction held out, the same split for every seed; implicit feedback ("
+                + (input.dataset.feedback == .implicit ? "as loaded" : threshold)
+                + "); \(split.train.userCount) users, \(split.train.itemCount) items, \(split.train.count) training interactions, \(split.test.count) held out"
+            let baseline = args.flag("no-baseline") ? nil : NeuMFRuns.baselineSummary(args) + " (once per seed, same split)"
+            let template = try NeuMFRuns.simulationConfig(
+                args, rounds: 1, sampling: .poisson(rate: 0.1), evaluateEvery: args.isSet("eval-every") ? args.int("eval-every")! : 0, seed: 0)
+            return SweepSpec(
+                title: title, data: input.summary, split: description, baseline: baseline, neumf: template, delta: args.double("delta"),
+                accountant: accountant, placement: placement, minimumUpdates: args.int("min-updates"),
+                seededNoise: !args.flag("secure-noise"), grid: grid)
+        }
         let holdout = args.double("holdout")!
         let split = input.dataset.feedback == .explicit
             ? "per-user random holdout of \(holdout) of each user's ratings, drawn from each point's seed (the same split for every point of a seed); \(input.dataset.userCount) users, \(input.dataset.itemCount) items, \(input.dataset.count) ratings"
             : "leave-last-out by timestamp; \(input.dataset.userCount) users, \(input.dataset.itemCount) items"
         let baseline = args.flag("no-baseline") ? nil : try ModelOptions.algorithm(args, seed: 0).summary + " (once per seed, same split)"
         return SweepSpec(
-            title: args.string("title")!, data: input.summary, split: split, baseline: baseline,
+            title: title, data: input.summary, split: split, baseline: baseline,
             simulation: try trainingConfig(args), delta: args.double("delta"),
-            accountant: AccountantKind(rawValue: args.string("accountant")!)!,
-            placement: NoisePlacement(rawValue: args.string("noise")!)!, minimumUpdates: args.int("min-updates"),
+            accountant: accountant, placement: placement, minimumUpdates: args.int("min-updates"),
             seededNoise: !args.flag("secure-noise"), grid: grid)
     }
 
