@@ -19,6 +19,26 @@ public enum FederatedModel: Sendable, Codable, Hashable {
     /// NeuMF with its shape, local training and evaluation fit.
     case neumf(NeuMFPlan)
 
+    enum CodingKeys: String, CodingKey { case kind, neumf }
+
+    /// Encodes as `{"kind": "mf"}` or `{"kind": "neumf", "neumf": {…plan…}}`.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .kind)
+        if case .neumf(let p) = self { try c.encode(p, forKey: .neumf) }
+    }
+
+    /// Decodes `{"kind": "mf"}` or `{"kind": "neumf", "neumf": {…}}`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        switch try c.decode(String.self, forKey: .kind) {
+        case "mf": self = .matrixFactorization
+        case "neumf": self = .neumf(try c.decode(NeuMFPlan.self, forKey: .neumf))
+        case let other:
+            throw DecodingError.dataCorruptedError(forKey: .kind, in: c, debugDescription: "unknown model kind '\(other)' (this client knows mf and neumf; update it)")
+        }
+    }
+
     /// The name the command line uses: `mf` or `neumf`.
     public var name: String {
         switch self {
