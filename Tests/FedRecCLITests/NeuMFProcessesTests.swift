@@ -7,6 +7,10 @@ import FedRecServer
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Federated NeuMF over the real server: `MultiProcessSimulation` with `fedrec client` processes,
 /// `fedrec simulate --model neumf --processes P` and `fedrec shard --model neumf`.
 @Suite("NeuMF over the server", .serialized)
@@ -94,5 +98,54 @@ struct NeuMFProcessesTests {
         let refused = runInProcess(["shard", "--model", "neumf", "--holdout", "0.2", "--data", try fixture("small"), "--tokens", tokens,
                                     "--out", dir.appendingPathComponent("other").path])
         #expect(refused.status != 0 && refused.stderr.contains("--holdout"))
+    }
+
+    @Test("fedrec serve --model neumf with two fedrec client processes: the in-process HR@10, user rows kept on the clients' disk")
+    func serveAndClients() throws {
+        let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("fedrec-neumf-serve-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let data = try fixture("small"), tokens = dir.appendingPathComponent("tokens").path
+        #expect(runInProcess(["tokens", "--clients", "40", "--out", tokens]).status == 0)
+        #expect(runInProcess(["shard", "--model", "neumf", "--data", data, "--tokens", tokens, "--processes", "2",
+                              "--out", dir.appendingPathComponent("shards").path]).status == 0)
+        let setup = ["--model", "neumf", "--data", data, "--rounds", "3", "--sampling-rate", "0.5", "--local-epochs", "1", "--seed", "3", "--no-dp"]
+        let log = FileHandle(forWritingAtPath: "/dev/null")!
+        let (server, line, _) = try ServeProcessTests.start(
+            ["serve", "--state", dir.appendingPathComponent("state").path, "--tokens", tokens, "--port", "0", "--exit-after", "0.5"] + setup,
+            stderr: log)
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        let url = try #require(line.split(separator: " ").last.map(String.init))
+        var clients: [(Process, Pipe)] = []
+        for p in 0..<2 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: ServeProcessTests.toolPath)
+            process.arguments = ["client", "--server", url, "--data", dir.appendingPathComponent("shards/shard-\(p)").path, "--seed", "3", "--json"]
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = log
+            try process.run()
+            clients.append((process, out))
+        }
+        var hits = 0.0, users = 0
+        for (process, out) in clients {
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            let outcome = try decoder.decode(ClientRunner.Outcome.self, from: Data(text.utf8))
+            let full = try #require(outcome.ranking?.first)
+            hits += full.hitSums[0]
+            users += full.userCount
+            #expect(outcome.endState == "finished")
+        }
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+        let reference = try runBinary(["simulate", "--no-baseline", "--json"] + setup)
+        let hr = try #require(try reference.json()["hr_at_10"] as? Double)
+        #expect(users == 40 && hits / Double(users) == hr)
+        let state = try String(contentsOf: dir.appendingPathComponent("shards/shard-0/user-state.json"), encoding: .utf8)
+        #expect(state.contains("neumfRows"))
     }
 }
