@@ -117,6 +117,22 @@ struct NeuMFCoordinatorTests {
         #expect(c.status().state == .stopping)
     }
 
+    @Test("a client whose local step diverges sends a finite (zero) update, never NaN", arguments: [Float.nan, 1e30])
+    func divergedClientSendsFinite(poison: Float) throws {
+        let split = try Self.split()
+        let plan = NeuMFPlan(try Self.config())
+        let step = plan.clientStep(itemCount: split.train.itemCount)
+        var rng = SeededGenerator(seed: 1, stream: [0, 1])
+        var global = step.architecture.initialGlobalParameters(using: &rng)
+        for k in 0..<global.count where k % 3 == 0 { global[k] = poison }
+        let history = Array(Set(split.train.byUser().items[split.train.byUser().range(of: 0)])).sorted()
+        let update = step.train(storedUserEmbedding: step.initialUserEmbedding(client: 0, seed: 1), history: history, global: global,
+                                privatizer: IdentityPrivatizer(), using: &rng)
+        #expect(update.delta.count == global.count)
+        #expect(update.delta.allSatisfy { $0.isFinite })
+        #expect(update.userEmbedding?.allSatisfy { $0.isFinite } ?? true)
+    }
+
     @Test("a setup.json written before model kinds existed decodes as MF with its old fingerprint")
     func legacySetupIsMF() throws {
         let setup = try F.setup()
