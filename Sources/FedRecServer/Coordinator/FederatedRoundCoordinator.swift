@@ -15,7 +15,7 @@ import Synchronization
 /// draws them when ``FederationSetup/seededSelection`` is set, from the CSPRNG otherwise). The draw
 /// is secret: a client learns only its own coin, at check-in. Selected clients fetch the model and
 /// submit one dense update. The round closes when every participant has reported or the deadline
-/// passes. Updates are summed exactly as ``Simulation`` sums them — participants split into
+/// passes. Updates are summed exactly as ``Simulation`` and ``NeuMFSimulation`` sum them — participants split into
 /// `reductionChunks` contiguous chunks, each chunk summed in client order, chunks folded in chunk
 /// order — whatever order they arrive in (early arrivals wait in a reorder buffer), so a seeded run
 /// reproduces the in-process model bit for bit. The aggregate then goes through the privacy hook
@@ -23,7 +23,9 @@ import Synchronization
 /// than m updates → the round is discarded, nothing released, no privacy spent), is divided by the
 /// fixed denominator q·N and applied by the server optimizer; a released round is recorded in the
 /// ``PrivacyLedger``; the state is checkpointed; the next round opens unless the planned rounds are
-/// done or the ledger refuses another round (state ``RoundStatus/State/budgetExhausted``).
+/// done or the ledger refuses another round (state ``RoundStatus/State/budgetExhausted``). A
+/// released step that leaves non-finite parameters is undone (the round still counts in the
+/// ledger) and the run stops with the reason (``stopReason``), as the in-process simulations do.
 ///
 /// **Refusals.** Stale rounds (`stale_round`), clients not selected (`not_selected`), second updates
 /// (`duplicate_update`), an exhausted budget (`budget_exhausted`), a finished run

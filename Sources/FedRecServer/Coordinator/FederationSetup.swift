@@ -144,15 +144,16 @@ public struct FederationSetup: Sendable, Codable, Hashable {
     }
 }
 
-/// The recipe the server publishes to clients (`GET /v1/plan`, docs/protocol.md): the model's shape,
-/// the local training step and the client side of the privacy mechanism (clip bound, noise
+/// The recipe the server publishes to clients (`GET /v1/plan`, docs/protocol.md): the model kind
+/// (``model``: MF, or NeuMF with its shape, local step and evaluation fit), MF's shape and local
+/// training step, and the client side of the privacy mechanism (clip bound, noise
 /// multiplier, trust model, m). The privacy fields are nil for a non-private run.
 public struct TrainingPlan: Sendable, Codable, Hashable {
     /// Items I.
     public var itemCount: Int
-    /// Latent dimension d.
+    /// Latent dimension d (MF).
     public var dim: Int
-    /// The clients' local step.
+    /// The clients' local step (MF).
     public var local: LocalTrainingConfig
     /// The rating scale predictions are clamped to.
     public var scale: RatingScale
