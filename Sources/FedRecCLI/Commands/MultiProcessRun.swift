@@ -118,7 +118,7 @@ enum MultiProcessRun {
         var lines = ["", "".padding(toLength: 30, withPad: " ", startingAt: 0) + "  HR@10  NDCG@10   (sampled 1+99: HR@10  NDCG@10)"]
         if let c = centralized { lines.append(line("NeuMF, centralized", c.full, c.sampled)) }
         let name = privacy.enabled ? String(format: "NeuMF, federated, ε = %.3g", epsilon ?? .nan) : "NeuMF, federated"
-        lines.append(line(name + " (\(processes) processes)", full, sampled))
+        lines.append(line(name, full, sampled))
         lines.append(line("popularity", popFull, popSampled))
         lines.append("full ranking over all items the user has not interacted with (the default protocol)")
         lines.append(String(format: "%d rounds in %.2f s (%.3f s/round) over HTTP with %d client processes", outcome.rounds.count,
