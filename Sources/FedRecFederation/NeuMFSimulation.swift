@@ -39,6 +39,8 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
     public let privatizer: Privatizer
     /// The model layout shared by server and clients.
     public let architecture: NeuMFArchitecture
+    /// What each client computes (shared with `fedrec client`).
+    public let clientStep: NeuMFClientStep
     /// The current global parameters (``NeuMFArchitecture`` layout).
     public private(set) var global: [Float]
     /// The server optimizer's state.
@@ -113,10 +115,9 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
         optimizerState = config.serverOptimizer.initialState(parameterCount: arch.globalCount)
         var users = [Float]()
         users.reserveCapacity(rows.userCount * arch.embeddingDim)
-        for c in 0..<rows.userCount {
-            var r = SeededGenerator(seed: config.seed, stream: [UInt64(c), UInt64.max - 3])
-            users += arch.initialUserEmbedding(using: &r)
-        }
+        clientStep = NeuMFClientStep(architecture: arch, local: config.local, evaluationFit: config.evaluationFit,
+                                     persistentUserState: config.persistentUserState)
+        for c in 0..<rows.userCount { users += clientStep.initialUserEmbedding(client: c, seed: config.seed) }
         userEmbeddings = users
     }
 
@@ -134,7 +135,7 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
         let n = architecture.globalCount, e = architecture.embeddingDim
         if partials.count < chunks * n { partials = [Float](repeating: 0, count: chunks * n) }
         var stats = [NeuMFChunkStats](repeating: NeuMFChunkStats(), count: chunks)
-        let cfg = config, priv = privatizer, arch = architecture, g = global
+        let cfg = config, priv = privatizer, g = global, step = clientStep
         let offsets = historyOffsets, items = historyItems
         participants.withUnsafeBufferPointer { part in
         partials.withUnsafeMutableBufferPointer { pb in
@@ -150,31 +151,16 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
                 let partial = UnsafeMutableBufferPointer(start: ps.base + c * n, count: n)
                 for p in _chunkRange(c, of: chunks, count: count) {
                     let id = Int(pp[p])
-                    var rng = SeededGenerator(seed: cfg.seed, stream: [UInt64(id), UInt64(t)])
+                    var rng = SeededGenerator(seed: cfg.seed, stream: NeuMFClientStep.trainingStream(client: id, round: UInt64(t)))
                     let row = UnsafeMutableBufferPointer(start: us.base + id * e, count: e)
-                    let user = cfg.persistentUserState ? Array(row) : arch.initialUserEmbedding(using: &rng)
-                    let history = Array(items[offsets[id]..<offsets[id + 1]])
-                    var delta: [Float]
-                    if history.isEmpty {
-                        delta = [Float](repeating: 0, count: n)
-                    } else {
-                        do {
-                            let update = try arch.trainLocally(userEmbedding: user, items: history, global: g,
-                                                               options: cfg.local, using: &rng)
-                            delta = update.globalDelta
-                            s.lossSum += update.meanLoss * Double(update.exampleCount)
-                            s.exampleCount += update.exampleCount
-                            if cfg.persistentUserState, update.userEmbedding.allSatisfy({ $0.isFinite }) {
-                                for k in 0..<e { row[k] = update.userEmbedding[k] }
-                            }
-                        } catch {
-                            s.failed += 1
-                            delta = [Float](repeating: 0, count: n)
-                        }
-                    }
-                    s.normSum += delta.withUnsafeBufferPointer { Kernels.norm2($0) }
-                    priv.privatizeFlatUpdate(&delta, using: &rng)
-                    delta.withUnsafeBufferPointer { Kernels.axpy(1, $0, partial) }
+                    let update = step.train(storedUserEmbedding: Array(row), history: Array(items[offsets[id]..<offsets[id + 1]]),
+                                            global: g, privatizer: priv, using: &rng)
+                    if let kept = update.userEmbedding { for k in 0..<e { row[k] = kept[k] } }
+                    s.lossSum += update.lossSum
+                    s.exampleCount += update.exampleCount
+                    if update.failed { s.failed += 1 }
+                    s.normSum += update.normBeforePrivatization
+                    update.delta.withUnsafeBufferPointer { Kernels.axpy(1, $0, partial) }
                 }
                 ss[c] = s
             }
@@ -239,7 +225,7 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
         let empty = protocols.map { RankingMetrics(candidates: $0, cutoffs: config.cutoffs) }
         var sums = [RankingMetrics](repeating: empty[0], count: chunks * protocols.count)
         for c in 0..<chunks { for j in protocols.indices { sums[c * protocols.count + j] = empty[j] } }
-        let cfg = config, arch = architecture, g = global, e = arch.embeddingDim, np = protocols.count
+        let cfg = config, step = clientStep, g = global, e = architecture.embeddingDim, np = protocols.count
         let hOffsets = historyOffsets, hItems = historyItems, tOffsets = testOffsets, tItems = testItems
         let users = userEmbeddings, clients = heldOutClients
         sums.withUnsafeMutableBufferPointer { sb in
@@ -248,20 +234,14 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
             _forEachChunk(chunks, threads: cfg.threads, dim: 1) { c, _ in
                 for k in _chunkRange(c, of: chunks, count: count) {
                     let u = Int(clients[k])
-                    var rng = SeededGenerator(seed: cfg.seed, stream: [UInt64(u), UInt64.max - 4])
+                    var rng = SeededGenerator(seed: cfg.seed, stream: NeuMFClientStep.evaluationStream(client: u))
                     let history = Array(hItems[hOffsets[u]..<hOffsets[u + 1]])
-                    var user = cfg.persistentUserState ? Array(users[(u * e)..<((u + 1) * e)])
-                        : arch.initialUserEmbedding(using: &rng)
-                    if !history.isEmpty, let fitted = try? arch.fitUserEmbedding(
-                        userEmbedding: user, items: history, global: g, options: cfg.evaluationFit, using: &rng) {
-                        user = fitted
-                    }
-                    let local = NeuMFClientScorer(scorer: scorer, embedding: user)
+                    let user = step.evaluationEmbedding(storedUserEmbedding: Array(users[(u * e)..<((u + 1) * e)]),
+                                                        history: history, global: g, using: &rng)
                     let held = tItems[tOffsets[u]..<tOffsets[u + 1]]
-                    for j in 0..<np {
-                        ss[c * np + j] = ss[c * np + j]
-                            + evaluators[j].evaluateUser(local, user: u, trainItems: history, testItems: held)
-                    }
+                    let metrics = NeuMFClientStep.evaluate(scorer: scorer, embedding: user, user: u, history: history,
+                                                           heldOut: held, evaluators: evaluators)
+                    for j in 0..<np { ss[c * np + j] = ss[c * np + j] + metrics[j] }
                 }
             }
         }

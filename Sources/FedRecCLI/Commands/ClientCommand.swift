@@ -9,9 +9,11 @@ public enum ClientCommand: FedRecCommand {
         discussion: """
             --data is a shard directory (one <client-id>.json per user: its token, item indices as the \
             server numbers them, ratings and held-out ratings) or one user file. Each user is a separate \
-            client. --token/--token-file override the token of a single-user file. Loops until the \
-            server reports the run finished, retrying with backoff while it is unreachable, then scores \
-            the users' held-out ratings locally (only error sums are printed).
+            client. --token/--token-file override the token of a single-user file. The model (MF or NeuMF) \
+            comes from the server's plan. Loops until the server reports the run finished, retrying with \
+            backoff while it is unreachable, then evaluates the users' held-out data locally (MF: rating \
+            errors; NeuMF: HR@10/NDCG@10 of the held-out items; only sums are printed). User embeddings \
+            persist in user-state.json beside the data when the plan keeps user state.
             """,
         options: [
             OptionSpec("server", .string, valueName: "URL", help: "Server, http://HOST:PORT."),
@@ -56,6 +58,9 @@ public enum ClientCommand: FedRecCommand {
         } else {
             var line = "fedrec client: \(shard.users.count) users; joined \(outcome.roundsJoined) rounds, \(outcome.updatesSubmitted) updates accepted, \(outcome.updatesRefused) refused; run \(outcome.endState)"
             if let e = outcome.evaluation, e.count > 0 { line += String(format: "; held-out rmse %.4f over %d ratings", e.rmse, e.count) }
+            if let full = outcome.ranking?.first, full.userCount > 0, full.cutoffs.contains(10) {
+                line += String(format: "; HR@10 %.4f, NDCG@10 %.4f over %d users (full ranking)", full.hitRate(at: 10), full.ndcg(at: 10), full.userCount)
+            }
             console.print(line)
         }
     }

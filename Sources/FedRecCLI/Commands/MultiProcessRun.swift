@@ -1,6 +1,8 @@
 import FedRecData
 import FedRecExperiments
 import FedRecFederation
+import FedRecModels
+import FedRecPrivacy
 import FedRecServer
 import Foundation
 
@@ -27,7 +29,7 @@ enum MultiProcessRun {
             return Self.record(r, elapsed: elapsedSoFar)
         }
         let result = SimulationResult(
-            config: experiment.simulation, rounds: records, final: outcome.final, model: outcome.model,
+            config: experiment.simulation, rounds: records, final: outcome.final, model: outcome.model!,
             optimizerState: outcome.optimizerState, secondsPerRound: outcome.secondsPerRound,
             trainingSeconds: outcome.trainingSeconds, wallSeconds: outcome.wallSeconds, stopReason: outcome.stopReason)
         return FederatedExperiment.Outcome(result: result, plan: outcome.plan, ledger: outcome.ledger, population: outcome.population)
@@ -38,5 +40,90 @@ enum MultiProcessRun {
     static func record(_ r: FederatedRoundCoordinator.RoundOutcome, elapsed: Double) -> RoundRecord {
         RoundRecord(round: Int(r.round), participants: r.received, meanUpdateNorm: .nan, trainLoss: .nan,
                     released: r.released, discardReason: r.discardReason, roundSeconds: r.seconds, elapsedSeconds: elapsed)
+    }
+
+    /// `simulate --model neumf --processes P`: federated NeuMF with the server on loopback and P
+    /// client processes; the model is bit-identical to the in-process ``NeuMFSimulation`` for the
+    /// seed, and HR/NDCG (full ranking and the sampled 1 + 99 protocol) are the clients' local
+    /// rankings summed, as the in-process evaluation sums them. Prints (and writes to --out) what
+    /// the in-process path reports; the clients' losses and norms stay on the clients.
+    static func neumf(
+        _ args: ParsedArguments, config: NeuMFSimulationConfig, privacy: PrivacySettings, processes: Int, split: DataSplit,
+        centralized: ImplicitResult?, input: DataOptions.Input, seed: UInt64, console: Console
+    ) throws {
+        let json = args.flag("json")
+        let out = try args.string("out").map { try OutputFolder(path: $0) }
+        if let url = out?.url("ledger.json"), FileManager.default.fileExists(atPath: url.path) {
+            throw CLIError("\(url.path) already holds the privacy ledger of another run; it is never replaced: choose a new output folder")
+        }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let run = try MultiProcessSimulation(
+            executable: MultiProcessSimulation.currentExecutable, processes: processes, neumf: config, privacy: privacy,
+            threadsPerProcess: max(1, cores / processes))
+        var progress = ProgressReporter("federated NeuMF (\(processes) processes)", total: config.rounds, console: console)
+        let outcome = try run.run(train: split.train, heldOut: split.test) { r in
+            progress.update(Int(r.round), detail: "participants \(r.received)\(r.released ? "" : " (discarded)")")
+        }
+        if let url = out?.url("ledger.json"), let ledger = outcome.ledger { try ledger.save(to: url) }
+        if let stop = outcome.stopReason { console.note("stopped after round \(outcome.rounds.count): \(stop)") }
+        let ranking = outcome.ranking ?? []
+        guard ranking.count == 2 else { throw CLIError("the client processes returned no ranking metrics") }
+        let (full, sampled) = (ranking[0], ranking[1])
+        // The popularity baseline under both protocols, as the in-process report shows it.
+        let train = split.train.byUser(), test = split.test.byUser()
+        let popularity = PopularityBaseline(train: split.train)
+        let popFull = try RankingEvaluator(cutoffs: config.cutoffs, candidates: full.candidates).evaluate(popularity, train: train, test: test)
+        let popSampled = try RankingEvaluator(cutoffs: config.cutoffs, candidates: sampled.candidates).evaluate(popularity, train: train, test: test)
+        let epsilon = outcome.ledger?.epsilonSpentSoFar
+        var o = JSONObjectBuilder()
+        o.set("hr_at_10", full.hitRate(at: 10))
+        o.set("ndcg_at_10", full.ndcg(at: 10))
+        o.set("sampled_hr_at_10", sampled.hitRate(at: 10))
+        o.set("sampled_ndcg_at_10", sampled.ndcg(at: 10))
+        o.set("sampled_protocol", "1 held-out positive + \(NeuMFExperiment.sampledNegatives) sampled negatives")
+        o.set("popularity_hr_at_10", popFull.hitRate(at: 10))
+        o.set("popularity_ndcg_at_10", popFull.ndcg(at: 10))
+        o.set("centralized_hr_at_10", centralized?.hitRateAt10)
+        o.set("centralized_ndcg_at_10", centralized?.ndcgAt10)
+        o.set("private", privacy.enabled)
+        o.set("epsilon", epsilon)
+        o.set("epsilon_pld", outcome.ledger?.epsilonSpent[AccountantKind.pld.rawValue]?.epsilon)
+        o.set("epsilon_rdp", outcome.ledger?.epsilonSpent[AccountantKind.rdp.rawValue]?.epsilon)
+        o.set("server_view_epsilon", outcome.ledger?.serverViewEpsilon)
+        o.set("delta", outcome.plan?.delta)
+        o.set("noise_multiplier", outcome.plan?.mechanism.noiseMultiplier)
+        o.set("clip", outcome.plan?.mechanism.clipBound)
+        o.set("trust", outcome.plan.map { .string($0.mechanism.trust.rawValue) } ?? .null)
+        o.set("noise_source", outcome.plan.map { .string($0.noise.description) } ?? .null)
+        o.set("noise_seeded", outcome.plan.map { .bool(!$0.noise.isPrivate) } ?? .null)
+        o.set("rounds", outcome.rounds.count)
+        o.set("stop_reason", outcome.stopReason.map { .string($0) } ?? .null)
+        o.set("wall_seconds", outcome.wallSeconds)
+        o.set("seconds_per_round", outcome.secondsPerRound)
+        o.set("processes", processes)
+        o.set("model", "neumf")
+        o.set("users", split.train.userCount)
+        o.set("items", split.train.itemCount)
+        o.set("seed", Int(seed))
+        o.set("data", input.summary)
+        if let out { try out.write(o.value.serialized() + "\n", to: "result.json") }
+        if json {
+            console.print(o.value.serialized())
+            return
+        }
+        func line(_ name: String, _ f: RankingMetrics, _ s: RankingMetrics) -> String {
+            name.padding(toLength: 30, withPad: " ", startingAt: 0)
+                + String(format: "  %.4f  %.4f                   %.4f  %.4f", f.hitRate(at: 10), f.ndcg(at: 10), s.hitRate(at: 10), s.ndcg(at: 10))
+        }
+        var lines = ["", "".padding(toLength: 30, withPad: " ", startingAt: 0) + "  HR@10  NDCG@10   (sampled 1+99: HR@10  NDCG@10)"]
+        if let c = centralized { lines.append(line("NeuMF, centralized", c.full, c.sampled)) }
+        let name = privacy.enabled ? String(format: "NeuMF, federated, ε = %.3g", epsilon ?? .nan) : "NeuMF, federated"
+        lines.append(line(name, full, sampled))
+        lines.append(line("popularity", popFull, popSampled))
+        lines.append("full ranking over all items the user has not interacted with (the default protocol)")
+        lines.append(String(format: "%d rounds in %.2f s (%.3f s/round) over HTTP with %d client processes", outcome.rounds.count,
+                            outcome.trainingSeconds, outcome.secondsPerRound, processes))
+        if let ledger = outcome.ledger { lines.append("noise: \(ledger.noiseSource)") }
+        console.print(lines.joined(separator: "\n"))
     }
 }

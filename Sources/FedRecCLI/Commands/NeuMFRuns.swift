@@ -38,7 +38,6 @@ enum NeuMFRuns {
     /// `fedrec simulate --model neumf`.
     static func simulate(_ args: ParsedArguments, input: DataOptions.Input, privacy: PrivacySettings, seed: UInt64,
                          console: Console) throws {
-        if args.isSet("processes") { throw UsageError("--processes supports --model mf only", command: args.spec.invocation) }
         if privacy.adaptiveClipping != nil { throw UsageError("--adaptive-clip supports --model mf only", command: args.spec.invocation) }
         let json = args.flag("json")
         let say: (String) -> Void = { json ? console.note($0) : console.print($0) }
@@ -51,6 +50,10 @@ enum NeuMFRuns {
         if !args.flag("no-baseline") {
             centralized = try NeuMFExperiment.centralized(split: split, options: trainingOptions(args), seed: seed)
             rows.append(("NeuMF, centralized", centralized!))
+        }
+        if let processes = args.int("processes") {
+            return try MultiProcessRun.neumf(args, config: config, privacy: privacy, processes: processes, split: split,
+                                             centralized: centralized, input: input, seed: seed, console: console)
         }
         var progress = ProgressReporter("federated NeuMF", total: config.rounds, console: console)
         let out = try args.string("out").map { try OutputFolder(path: $0) }

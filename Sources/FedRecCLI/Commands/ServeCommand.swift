@@ -1,6 +1,7 @@
 import FedRecData
 import FedRecExperiments
 import FedRecFederation
+import FedRecModels
 import FedRecPrivacy
 import FedRecServer
 import Foundation
@@ -11,7 +12,7 @@ public enum ServeCommand: FedRecCommand {
     /// Options that define the run; on a restart they may be omitted (the stored setup is used) but
     /// not changed.
     static let setupOptions = (SimulationOptions.training + SimulationOptions.privacy).map(\.name)
-        + ["items", "scale", "dim", "seed", "data", "synthetic", "synthetic-users", "data-seed"]
+        + ["items", "scale", "dim", "seed", "data", "synthetic", "synthetic-users", "data-seed", "model", "implicit-threshold"]
 
     public static let spec = CommandSpec(
         ["serve"],
@@ -24,7 +25,9 @@ public enum ServeCommand: FedRecCommand {
             close when all reported or --round-deadline passes, fewer than m updates → discarded. \
             After each round the state is written atomically; a restart with the same DIR resumes \
             (the options may then be omitted; changing them is refused). SIGINT/SIGTERM stop \
-            gracefully. The bound port is printed as 'listening on http://HOST:PORT'.
+            gracefully. The bound port is printed as 'listening on http://HOST:PORT'. \
+            --model neumf trains NeuMF on implicit feedback instead of MF (the plan tells clients; \
+            defaults as simulate --model neumf: 100 rounds, FedAvg at server η = 1, 2 local epochs).
             """,
         options: [
             OptionSpec("config", .string, valueName: "FILE", help: "JSON object of option names to values; flags override it."),
@@ -34,13 +37,15 @@ public enum ServeCommand: FedRecCommand {
             OptionSpec("tokens", .string, valueName: "FILE", help: "Client token file (default DIR/tokens)."),
             OptionSpec("items", .int(1...100_000_000), valueName: "I", help: "Items of the model (instead of reading --data)."),
             OptionSpec("scale", .string, valueName: "MIN..MAX", default: "1..5", help: "Rating scale with --items."),
-            OptionSpec("dim", .int(1...1024), valueName: "D", default: "16", help: "Latent dimension."),
+            OptionSpec("model", .choice(["mf", "neumf"]), valueName: "NAME", default: "mf",
+                       help: "Model: biased MF on ratings, or NeuMF (GMF + MLP) on implicit feedback."),
+            OptionSpec("dim", .int(1...1024), valueName: "D", default: "16", help: "Latent dimension (MF)."),
             OptionSpec("seed", .int(0...Int.max), valueName: "S", default: "42",
                        help: "Seed of the initial model; given explicitly, also of selection and noise (simulation only, not private)."),
             OptionSpec("round-deadline", .double(.positive), valueName: "SECONDS", default: "60", help: "A round closes at this age with what arrived."),
             OptionSpec("exit-after", .double(.nonNegative), valueName: "SECONDS",
                        help: "Exit this long after the last round (default: serve the final model until a signal)."),
-        ] + DataOptions.specs + SimulationOptions.training + SimulationOptions.privacy)
+        ] + DataOptions.specs + NeuMFRuns.specs + SimulationOptions.training + SimulationOptions.privacy)
 
     public static func run(_ arguments: ParsedArguments, console: Console) throws {
         let stateDir = try arguments.required(string: "state")
@@ -67,7 +72,9 @@ public enum ServeCommand: FedRecCommand {
         if setup.seededSelection {
             console.note("fedrec serve: --seed given: selection (and noise, unless --secure-noise) is seeded and reproducible; simulation only, NOT private")
         }
-        console.note("fedrec serve: \(setup.population) clients, \(setup.itemCount) items × \(setup.simulation.dim); round \(status.round) of \(setup.simulation.rounds) (\(status.state.rawValue)); ε spent \(status.epsilonSpent) of \(status.epsilonBudget)")
+        let shape = setup.model == .matrixFactorization ? "MF, \(setup.itemCount) items × \(setup.simulation.dim)"
+            : "NeuMF, \(setup.itemCount) items, \(setup.parameterCount) parameters"
+        console.note("fedrec serve: \(setup.population) clients, \(shape); round \(status.round) of \(setup.simulation.rounds) (\(status.state.rawValue)); ε spent \(status.epsilonSpent) of \(status.epsilonBudget)")
         var doneAt: ContinuousClock.Instant? = nil
         let linger = arguments.double("exit-after")
         var reported = coordinator.history.count
@@ -110,10 +117,24 @@ public enum ServeCommand: FedRecCommand {
             scale = input.dataset.scale
             console.note("model size from \(input.summary): \(itemCount) items")
         }
-        let experiment = FederatedExperiment(simulation: config, privacy: privacy)
-        let plan = try experiment.plan(population: tokens.entries.count)
-        return FederationSetup(simulation: config, privacy: plan, itemCount: itemCount, scale: scale,
-                               clientIDs: tokens.entries.map(\.clientID), roundDeadlineSeconds: arguments.double("round-deadline")!,
-                               seededSelection: arguments.isSet("seed"))
+        let clientIDs = tokens.entries.map(\.clientID), deadline = arguments.double("round-deadline")!
+        var setup: FederationSetup
+        if arguments.string("model") == "neumf" {
+            if privacy.adaptiveClipping != nil { throw UsageError("--adaptive-clip is not supported by the server", command: spec.invocation) }
+            // As simulate --model neumf: its defaults unless the options say otherwise.
+            var local = NeuMFLocalOptions()
+            if arguments.isSet("local-epochs") { local.epochs = arguments.int("local-epochs")! }
+            let neumf = try NeuMFSimulationConfig(
+                rounds: arguments.isSet("rounds") ? config.rounds : 100, sampling: config.sampling, local: local,
+                serverOptimizer: arguments.isSet("server-optimizer") ? config.serverOptimizer : .fedAvg(learningRate: 1),
+                evaluateEvery: 0, seed: seed, threads: 1)
+            setup = try FederationSetup(neumf: neumf, privacy: nil, itemCount: itemCount, clientIDs: clientIDs,
+                                        roundDeadlineSeconds: deadline, seededSelection: arguments.isSet("seed"))
+        } else {
+            setup = FederationSetup(simulation: config, privacy: nil, itemCount: itemCount, scale: scale, clientIDs: clientIDs,
+                                    roundDeadlineSeconds: deadline, seededSelection: arguments.isSet("seed"))
+        }
+        setup.privacy = try FederatedExperiment(simulation: setup.simulation, privacy: privacy).plan(population: clientIDs.count)
+        return setup
     }
 }

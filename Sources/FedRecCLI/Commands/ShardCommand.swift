@@ -1,4 +1,5 @@
 import FedRecData
+import FedRecExperiments
 import FedRecServer
 
 /// `fedrec shard`: splits a data set into per-process client shards for `fedrec client`, so each
@@ -11,9 +12,13 @@ public enum ShardCommand: FedRecCommand {
             Users map to tokens in order: user k (dense index, first-seen order in the file) is line k of \
             the token file (create it with fedrec tokens --clients N, N = the number of users). The held-out \
             part is the same split simulate uses for --seed, so a served run is evaluated like a simulated one. \
-            Serve with the same --data so the server's model has the data's item count.
+            Serve with the same --data so the server's model has the data's item count. \
+            With --model neumf the shards hold implicit feedback split leave-one-out, as simulate --model neumf \
+            splits it (each user's latest interaction held out; --implicit-threshold R keeps ratings ≥ R).
             """,
-        options: DataOptions.specs + [
+        options: DataOptions.specs + NeuMFRuns.specs + [
+            OptionSpec("model", .choice(["mf", "neumf"]), valueName: "NAME", default: "mf",
+                       help: "Split for MF (explicit ratings, --holdout) or NeuMF (implicit, leave-one-out)."),
             OptionSpec("tokens", .string, valueName: "FILE", help: "Token file from fedrec tokens (one line per user, in user order)."),
             OptionSpec("processes", .int(1...100_000), valueName: "P", default: "1", help: "Number of shards (client processes)."),
             OptionSpec("out", .string, valueName: "DIR", help: "Folder to write shard-0 … shard-(P−1) into."),
@@ -26,7 +31,13 @@ public enum ShardCommand: FedRecCommand {
         let tokens = try ClientTokens.load(from: try arguments.required(string: "tokens"))
         let out = try OutputFolder(path: try arguments.required(string: "out"))
         let input = try DataOptions.load(arguments)
-        let split = ModelOptions.split(input.dataset, arguments, seed: UInt64(arguments.int("seed")!))
+        let split: DataSplit
+        if arguments.string("model") == "neumf" {
+            if arguments.isSet("holdout") { throw UsageError("--holdout applies to --model mf; NeuMF holds out each user's latest interaction", command: spec.invocation) }
+            split = NeuMFExperiment.leaveOneOut(input.dataset, threshold: arguments.double("implicit-threshold").map(Float.init))
+        } else {
+            split = ModelOptions.split(input.dataset, arguments, seed: UInt64(arguments.int("seed")!))
+        }
         guard tokens.entries.count == split.train.userCount else {
             throw CLIError("the token file lists \(tokens.entries.count) clients but the data has \(split.train.userCount) users: create it with fedrec tokens --clients \(split.train.userCount)")
         }

@@ -1,6 +1,7 @@
 import Dispatch
 import FedRecFederation
 import FedRecMath
+import FedRecModels
 import FedRecPrivacy
 import Foundation
 import Synchronization
@@ -8,14 +9,16 @@ import Synchronization
 /// The loop of `fedrec client`: a process holding one or more users (each a separate federated
 /// client with its own token and state) that takes part in every round until the run ends.
 ///
-/// Per round: wait for a new round (long poll on `/v1/status`), check every user in (each learns
-/// only its own secret coin), fetch the model once, run each selected user's local step
-/// (``Client/train(model:config:workspace:using:)``), apply the client side of the trust model
-/// (clip to C, add N(0, σ²) under distributed or local trust, as published by `/v1/plan`), submit
-/// the dense update. When the server is unreachable the loop retries with exponential backoff
-/// (up to ``maxOutage``); after a server restart (a new `instance`) the re-opened round is joined
-/// again. At the end each user scores its held-out ratings against the final model; only the error
-/// sums are returned.
+/// The plan (`/v1/plan`) says which model the federation trains (``FederatedModel``). Per round:
+/// wait for a new round (long poll on `/v1/status`), check every user in (each learns only its own
+/// secret coin), fetch the model once, run each selected user's local step — MF:
+/// ``Client/train(model:config:workspace:using:)``; NeuMF: ``NeuMFClientStep`` on the user's own
+/// positives with negatives it samples itself — apply the client side of the trust model (clip to
+/// C, add N(0, σ²) under distributed or local trust, as published), submit the dense update. When
+/// the server is unreachable the loop retries with exponential backoff (up to ``maxOutage``);
+/// after a server restart (a new `instance`) the re-opened round is joined again. At the end each
+/// user scores its held-out data against the final model — MF: rating errors; NeuMF: the ranking
+/// of its held-out items (HR@K, NDCG@K under ``rankingProtocols``) — and only the sums are returned.
 public struct ClientRunner: Sendable {
     /// What a run did.
     public struct Outcome: Sendable, Codable, Hashable {
@@ -25,8 +28,11 @@ public struct ClientRunner: Sendable {
         public var updatesSubmitted: Int
         /// Updates refused (late, duplicate after a restart, …).
         public var updatesRefused: Int
-        /// The held-out error sums of this process's users (nil if evaluation was off).
+        /// The held-out error sums of this process's users (nil if evaluation was off, or NeuMF).
         public var evaluation: EvaluationSums?
+        /// NeuMF: the ranking-metric sums of this process's users, one per ``ClientRunner/rankingProtocols``
+        /// entry (nil if evaluation was off, or MF).
+        public var ranking: [RankingMetrics]? = nil
         /// How the run ended (`finished`, `budget_exhausted`, …).
         public var endState: String
 
@@ -57,6 +63,8 @@ public struct ClientRunner: Sendable {
     /// persistent user state: loaded at start, rewritten atomically (mode 0600) after every round
     /// this process joins. Nil keeps it in memory only.
     public var userStatePath: String? = nil
+    /// NeuMF: the candidate sets each user ranks its held-out items under at the end.
+    public var rankingProtocols: [CandidateSet] = ClientRunner.defaultRankingProtocols
 
     /// Creates a runner.
     public init(serverURL: String, shard: ClientShard, seed: UInt64? = nil, seededNoise: Bool = false, threads: Int = 1,
@@ -87,8 +95,16 @@ public struct ClientRunner: Sendable {
         let mechanism = try plan.mechanism()
         let layout = plan.layout
         var clients = shard.users.map(\.client)
-        let keepsState = plan.local.userState == .persistent ? userStatePath : nil
-        if let path = keepsState { try Self.loadUserState(path, into: &clients) }
+        let neumfPlan = plan.modelKind.neumfPlan
+        var neumf: NeuMFUsers? = nil
+        let keepsState: String?
+        if let p = neumfPlan {
+            keepsState = p.persistentUserState ? userStatePath : nil
+            neumf = try neumfUsers(plan: p, itemCount: plan.itemCount, statePath: keepsState)
+        } else {
+            keepsState = plan.local.userState == .persistent ? userStatePath : nil
+            if let path = keepsState { try Self.loadUserState(path, into: &clients) }
+        }
         var outcome = Outcome(roundsJoined: 0, updatesSubmitted: 0, updatesRefused: 0, evaluation: nil, endState: "")
         var handled: (instance: String?, round: UInt64)? = nil
         loop: while true {
@@ -122,10 +138,16 @@ public struct ClientRunner: Sendable {
                 let message: TensorMessage
                 do { message = try retrying { () throws(ServerError) in try apis[selected[0]].fetchModel() } } catch { continue loop }
                 guard message.round == round, message.layout == layout else { continue loop }
-                let model = ItemModel(flattened: message.values, itemCount: plan.itemCount, dim: plan.dim)
-                let updates = train(&clients, selected: selected, model: model, round: round, plan: plan, mechanism: mechanism)
+                let updates: [[Float]]
+                if neumf != nil {
+                    updates = trainNeuMF(&neumf!, selected: selected, global: message.values, round: round, plan: plan, mechanism: mechanism)
+                    if let path = keepsState { try saveNeuMFUserState(neumf!, to: path) }
+                } else {
+                    let model = ItemModel(flattened: message.values, itemCount: plan.itemCount, dim: plan.dim)
+                    updates = train(&clients, selected: selected, model: model, round: round, plan: plan, mechanism: mechanism)
+                    if let path = keepsState { try Self.saveUserState(clients, to: path) }
+                }
                 outcome.roundsJoined += 1
-                if let path = keepsState { try Self.saveUserState(clients, to: path) }
                 for (j, k) in selected.enumerated() {
                     do {
                         let api = apis[k]
@@ -139,7 +161,11 @@ public struct ClientRunner: Sendable {
             }
             handled = (status.instance, round)
         }
-        if evaluate {
+        if evaluate, let users = neumf, let p = neumfPlan {
+            let message = try retrying { () throws(ServerError) in try first.fetchModel() }
+            guard message.layout == layout else { throw ServerError(.badResponse, "the final model's layout differs from the plan's") }
+            outcome.ranking = try evaluateNeuMF(users, global: message.values, cutoffs: p.cutoffs, protocols: rankingProtocols)
+        } else if evaluate {
             let message = try retrying { () throws(ServerError) in try first.fetchModel() }
             let model = ItemModel(flattened: message.values, itemCount: plan.itemCount, dim: plan.dim)
             let ws = ClientWorkspace(dim: plan.dim)

@@ -1,12 +1,14 @@
 import FedRecData
 import FedRecExperiments
 import FedRecFederation
+import FedRecModels
 import FedRecPrivacy
 import Foundation
 
 /// `fedrec simulate --processes P`: the federated simulation with a real aggregation server and P
-/// client processes over loopback, reproducing the in-process ``FederatedExperiment`` for the same
-/// seed.
+/// client processes over loopback, reproducing the in-process run for the same seed — MF's
+/// ``FederatedExperiment`` (``init(executable:processes:simulation:privacy:workDirectory:roundDeadlineSeconds:threadsPerProcess:)``)
+/// or NeuMF's ``NeuMFSimulation`` (``init(executable:processes:neumf:privacy:workDirectory:roundDeadlineSeconds:threadsPerProcess:)``).
 ///
 /// The server runs in this process on 127.0.0.1 (port 0) with seeded selection; the users are split
 /// into P contiguous shards and each process receives only its own users' files (``ClientShard``)
@@ -14,17 +16,23 @@ import Foundation
 /// (the `fedrec` binary: pass `/proc/self/exe` from the CLI). Each process trains its selected users
 /// with the seeded streams of the in-process simulation, and the server sums updates in the
 /// simulation's chunk order, so the released models are bit-identical to the in-process run's;
-/// the final held-out error sums are added per process (only sums leave a client), so RMSE agrees
-/// to rounding of a double sum (≈1e-15).
+/// the final held-out sums (MF: rating errors; NeuMF: ranking metrics, each user fitting its row
+/// as ``NeuMFSimulation/evaluate(protocols:)`` does) are added per process (only sums leave a
+/// client), so RMSE, HR and NDCG agree to rounding of a double sum (≈1e-15).
 public struct MultiProcessSimulation: Sendable {
     /// What the run produced.
     public struct Outcome: Sendable {
-        /// Held-out error sums over all clients, after the last round.
+        /// Held-out error sums over all clients, after the last round (MF; empty for NeuMF).
         public var final: EvaluationSums
+        /// NeuMF: the ranking metrics over all clients, one per ``ClientRunner/defaultRankingProtocols``
+        /// entry (full ranking, then the sampled protocol); nil for MF.
+        public var ranking: [RankingMetrics]?
         /// The rounds as the server closed them.
         public var rounds: [FederatedRoundCoordinator.RoundOutcome]
-        /// The final global model.
-        public var model: ItemModel
+        /// The final global MF model (nil for NeuMF: read ``parameters``).
+        public var model: ItemModel?
+        /// The final global model as one flat vector (either kind).
+        public var parameters: [Float]
         /// The server optimizer's final state.
         public var optimizerState: ServerOptimizerState
         /// The resolved privacy plan (nil when not private).
@@ -49,8 +57,11 @@ public struct MultiProcessSimulation: Sendable {
     public var executable: String
     /// Client processes P (≥ 1).
     public var processes: Int
-    /// Federated configuration (as for the in-process run).
+    /// Federated configuration (as for the in-process run); for NeuMF only its schedule (rounds,
+    /// sampling, server optimizer, seed, reduction chunks) is used.
     public var simulation: SimulationConfig
+    /// The model kind (MF, or NeuMF with its plan).
+    public var model: FederatedModel
     /// Privacy settings (as for the in-process run).
     public var privacy: PrivacySettings
     /// Where shards, tokens and server state go; nil: a fresh temporary directory, removed afterwards.
@@ -67,10 +78,21 @@ public struct MultiProcessSimulation: Sendable {
         self.executable = executable
         self.processes = processes
         self.simulation = simulation
+        self.model = .matrixFactorization
         self.privacy = privacy
         self.workDirectory = workDirectory
         self.roundDeadlineSeconds = roundDeadlineSeconds
         self.threadsPerProcess = threadsPerProcess
+    }
+
+    /// Creates a NeuMF run description, reproducing `NeuMFSimulation(config: neumf)`.
+    /// - Throws: `ServerError(.badRequest)` if the schedule cannot be expressed.
+    public init(executable: String, processes: Int, neumf: NeuMFSimulationConfig, privacy: PrivacySettings,
+                workDirectory: String? = nil, roundDeadlineSeconds: Double = 120, threadsPerProcess: Int = 1) throws(ServerError) {
+        let setup = try FederationSetup(neumf: neumf, privacy: nil, itemCount: 1, clientIDs: ["x"])
+        self.init(executable: executable, processes: processes, simulation: setup.simulation, privacy: privacy,
+                  workDirectory: workDirectory, roundDeadlineSeconds: roundDeadlineSeconds, threadsPerProcess: threadsPerProcess)
+        model = setup.model
     }
 
     /// The path of the running executable (`/proc/self/exe` resolved), for ``executable``.
@@ -99,7 +121,7 @@ public struct MultiProcessSimulation: Sendable {
         let tokens = ClientTokens.generate(clientIDs: ids)
         let shards = ClientShard.split(train: train, heldOut: heldOut, tokens: tokens, processes: processes)
         for (p, shard) in shards.enumerated() { try shard.write(to: "\(dir)/shard-\(p)") }
-        let setup = FederationSetup(simulation: simulation, privacy: plan, itemCount: train.itemCount, scale: train.scale,
+        let setup = FederationSetup(simulation: simulation, model: model, privacy: plan, itemCount: train.itemCount, scale: train.scale,
                                     clientIDs: ids, roundDeadlineSeconds: roundDeadlineSeconds, seededSelection: true)
         let coordinator = try FederatedRoundCoordinator(setup: setup, stateDirectory: "\(dir)/state")
         let service = try FederationService(coordinator: coordinator, tokens: tokens)
@@ -157,11 +179,22 @@ public struct MultiProcessSimulation: Sendable {
         }
         var final = EvaluationSums()
         for outcome in outcomes { final += outcome.evaluation ?? EvaluationSums() }
+        var ranking: [RankingMetrics]? = nil
+        if let p = model.neumfPlan {
+            var total = ClientRunner.defaultRankingProtocols.map { RankingMetrics(candidates: $0, cutoffs: p.cutoffs) }
+            for outcome in outcomes {
+                guard let r = outcome.ranking, r.count == total.count else { continue }
+                for k in total.indices { total[k] = total[k] + r[k] }
+            }
+            ranking = total
+        }
         var ledger = coordinator.ledger
         try ledger?.refreshSpent()
         let rounds = coordinator.history
         let training = FederatedRoundCoordinator.seconds(trainingStart.duration(to: trainingEnd))
-        return Outcome(final: final, rounds: rounds, model: coordinator.model, optimizerState: coordinator.optimizerState, plan: plan, ledger: ledger,
+        let parameters = coordinator.parameters
+        return Outcome(final: final, ranking: ranking, rounds: rounds,
+                       model: model == .matrixFactorization ? coordinator.model : nil, parameters: parameters, optimizerState: coordinator.optimizerState, plan: plan, ledger: ledger,
                        stopReason: coordinator.stopReason, population: population, trainingSeconds: training,
                        secondsPerRound: rounds.isEmpty ? 0 : training / Double(rounds.count),
                        wallSeconds: FederatedRoundCoordinator.seconds(start.duration(to: clock.now)), processes: outcomes)

@@ -5,7 +5,8 @@ import Foundation
 extension FederatedRoundCoordinator {
     /// What a checkpoint restores.
     struct Restored {
-        var aggregator: Aggregator
+        var parameters: [Float]
+        var optimizerState: ServerOptimizerState
         var ledger: PrivacyLedger?
         var round: UInt64
         var modelVersion: UInt64
@@ -62,7 +63,7 @@ extension FederatedRoundCoordinator {
         guard meta.fingerprint == FNV.hash(setup.fingerprint) else {
             throw ServerError(.corruptCheckpoint, "the checkpoint in \(directory) belongs to a run with different settings (privacy, schedule, model shape or clients); privacy-relevant settings cannot change mid-run. Start with the original settings, or use a new --state directory")
         }
-        let count = ItemModel.parameterCount(itemCount: setup.itemCount, dim: setup.simulation.dim)
+        let count = setup.parameterCount
         guard let model = archive["model"].flatMap({ floats($0) }), model.count == count else { throw corrupt("the model section has the wrong size") }
         let optimizer = setup.simulation.serverOptimizer
         let fresh = optimizer.initialState(parameterCount: count)
@@ -70,8 +71,6 @@ extension FederatedRoundCoordinator {
               let m2 = archive["optimizer_v"].flatMap({ floats($0) }), m2.count == fresh.secondMoment.count else {
             throw corrupt("the optimizer sections do not match \(optimizer.name)")
         }
-        let aggregator = Aggregator(model: ItemModel(flattened: model, itemCount: setup.itemCount, dim: setup.simulation.dim),
-                                    optimizer: optimizer, state: ServerOptimizerState(step: meta.optimizerStep, firstMoment: m1, secondMoment: m2))
         var ledger: PrivacyLedger? = nil
         if setup.privacy != nil {
             guard let bytes = archive["ledger"], let inArchive = try? JSONDecoder().decode(PrivacyLedger.self, from: Data(bytes)) else {
@@ -89,17 +88,17 @@ extension FederatedRoundCoordinator {
                 if onDisk.roundsRun > inArchive.roundsRun { ledger = onDisk }
             }
         }
-        return Restored(aggregator: aggregator, ledger: ledger, round: meta.round, modelVersion: meta.modelVersion, history: meta.history)
+        return Restored(parameters: model, optimizerState: ServerOptimizerState(step: meta.optimizerStep, firstMoment: m1, secondMoment: m2), ledger: ledger, round: meta.round, modelVersion: meta.modelVersion, history: meta.history)
     }
 
     /// Writes the checkpoint (atomically), then the ledger file.
     func checkpoint(_ s: State, directory: String) throws(ServerError) {
-        let opt = s.aggregator.optimizerState
+        let opt = s.optimizerState
         let meta = Meta(format: Self.metaFormat, round: s.round, modelVersion: s.modelVersion, fingerprint: FNV.hash(setup.fingerprint),
                         optimizerStep: opt.step, history: s.history)
         var sections = [
             CheckpointArchive.Section(name: "meta", bytes: Array((try? JSONEncoder().encode(meta)) ?? Data())),
-            CheckpointArchive.Section(name: "model", bytes: Self.bytes(s.aggregator.model.parameters)),
+            CheckpointArchive.Section(name: "model", bytes: Self.bytes(s.parameters)),
             CheckpointArchive.Section(name: "optimizer_m", bytes: Self.bytes(opt.firstMoment)),
             CheckpointArchive.Section(name: "optimizer_v", bytes: Self.bytes(opt.secondMoment)),
         ]

@@ -5,15 +5,17 @@ import FedRecPrivacy
 import Foundation
 import Synchronization
 
-/// The round logic of `fedrec serve` (DESIGN §2, §5): owns the ``Aggregator`` (global item model and
-/// server optimizer), the round state machine and the privacy ledger, behind one `Mutex`.
+/// The round logic of `fedrec serve` (DESIGN §2, §5): owns the global model (one flat parameter
+/// vector, MF's ``ItemModel`` or NeuMF's ``NeuMFArchitecture`` layout, ``FederationSetup/model``)
+/// with the server optimizer's state, the round state machine and the privacy ledger, behind one
+/// `Mutex`.
 ///
 /// **A round.** Round t opens with its participants drawn by Poisson sampling at rate q over the N
 /// registered clients (each joins independently; seeded exactly as the in-process ``Simulation``
 /// draws them when ``FederationSetup/seededSelection`` is set, from the CSPRNG otherwise). The draw
 /// is secret: a client learns only its own coin, at check-in. Selected clients fetch the model and
 /// submit one dense update. The round closes when every participant has reported or the deadline
-/// passes. Updates are summed exactly as ``Simulation`` sums them — participants split into
+/// passes. Updates are summed exactly as ``Simulation`` and ``NeuMFSimulation`` sum them — participants split into
 /// `reductionChunks` contiguous chunks, each chunk summed in client order, chunks folded in chunk
 /// order — whatever order they arrive in (early arrivals wait in a reorder buffer), so a seeded run
 /// reproduces the in-process model bit for bit. The aggregate then goes through the privacy hook
@@ -21,7 +23,9 @@ import Synchronization
 /// than m updates → the round is discarded, nothing released, no privacy spent), is divided by the
 /// fixed denominator q·N and applied by the server optimizer; a released round is recorded in the
 /// ``PrivacyLedger``; the state is checkpointed; the next round opens unless the planned rounds are
-/// done or the ledger refuses another round (state ``RoundStatus/State/budgetExhausted``).
+/// done or the ledger refuses another round (state ``RoundStatus/State/budgetExhausted``). A
+/// released step that leaves non-finite parameters is undone (the round still counts in the
+/// ledger) and the run stops with the reason (``stopReason``), as the in-process simulations do.
 ///
 /// **Refusals.** Stale rounds (`stale_round`), clients not selected (`not_selected`), second updates
 /// (`duplicate_update`), an exhausted budget (`budget_exhausted`), a finished run
@@ -36,8 +40,11 @@ import Synchronization
 public final class FederatedRoundCoordinator: RoundCoordinator {
     /// What the run is.
     public let setup: FederationSetup
-    /// The model layout: μ `[1]`, `item_bias [I]`, `item_factors [I, d]`.
+    /// The model layout (``FederatedModel/layout(itemCount:dim:)``); MF: μ `[1]`, `item_bias [I]`,
+    /// `item_factors [I, d]`.
     public let modelLayout: [TensorSpec]
+    /// The length of the flat global vector (and of every update).
+    public let parameterCount: Int
     /// A random id of this server process, published in `/v1/status` so clients notice a restart
     /// (the open round is then re-run and their earlier submissions are gone).
     public let instance: String
@@ -80,7 +87,9 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
     }
 
     struct State {
-        var aggregator: Aggregator
+        /// The global model, flat.
+        var parameters: [Float]
+        var optimizerState: ServerOptimizerState
         var ledger: PrivacyLedger?
         var round: UInt64
         var modelVersion: UInt64
@@ -91,7 +100,9 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         var chunks = 1
         var nextPosition: [Int] = []
         var pending: [Int: [Float]] = [:]
-        var partials: [UpdateAccumulator] = []
+        /// One dense running sum per chunk, and the number of updates each holds.
+        var partials: [[Float]] = []
+        var partialCounts: [Int] = []
         var deadline: ContinuousClock.Instant = .now
         var openedAt: ContinuousClock.Instant = .now
         var snapshot: ModelSnapshot
@@ -110,7 +121,8 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         try setup.validate()
         self.setup = setup
         self.stateDirectory = stateDirectory
-        modelLayout = Self.layout(itemCount: setup.itemCount, dim: setup.simulation.dim)
+        modelLayout = setup.layout
+        parameterCount = setup.parameterCount
         instance = UUID().uuidString
         var index: [String: Int32] = [:]
         for (k, id) in setup.clientIDs.enumerated() { index[id] = Int32(k) }
@@ -123,9 +135,16 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         let config = setup.simulation
         var initial = try Self.restore(setup: setup, directory: stateDirectory)
         if initial == nil {
+            // The initial model: stream [2⁶⁴−3], as the in-process simulations draw it.
             var rng = SeededGenerator(seed: config.seed, stream: [UInt64.max - 2])
-            let mu = config.initialGlobalMean ?? (setup.scale.min + setup.scale.max) / 2
-            let model = ItemModel(itemCount: setup.itemCount, dim: config.dim, globalMean: mu, initScale: config.initScale, using: &rng)
+            let parameters: [Float]
+            switch setup.model {
+            case .matrixFactorization:
+                let mu = config.initialGlobalMean ?? (setup.scale.min + setup.scale.max) / 2
+                parameters = ItemModel(itemCount: setup.itemCount, dim: config.dim, globalMean: mu, initScale: config.initScale, using: &rng).parameters
+            case .neumf(let plan):
+                parameters = plan.architecture(itemCount: setup.itemCount).initialGlobalParameters(using: &rng)
+            }
             var ledger: PrivacyLedger? = nil
             if let p = setup.privacy {
                 do {
@@ -134,12 +153,13 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
                                                samplingRate: p.samplingRate, noiseSource: p.noise)
                 } catch { throw ServerError(.badRequest, "\(error)") }
             }
-            initial = Restored(aggregator: Aggregator(model: model, optimizer: config.serverOptimizer), ledger: ledger, round: 1, modelVersion: 0, history: [])
+            initial = Restored(parameters: parameters, optimizerState: config.serverOptimizer.initialState(parameterCount: parameters.count),
+                               ledger: ledger, round: 1, modelVersion: 0, history: [])
             if let dir = stateDirectory { try Self.writeSetup(setup, directory: dir) }
         }
         let r = initial!
-        let snapshot = ModelSnapshot(model: TensorMessage(round: r.round, layout: modelLayout, values: r.aggregator.model.parameters), version: r.modelVersion)
-        state = Mutex(State(aggregator: r.aggregator, ledger: r.ledger, round: r.round, modelVersion: r.modelVersion, phase: .open, snapshot: snapshot, history: r.history))
+        let snapshot = ModelSnapshot(model: TensorMessage(round: r.round, layout: modelLayout, values: r.parameters), version: r.modelVersion)
+        state = Mutex(State(parameters: r.parameters, optimizerState: r.optimizerState, ledger: r.ledger, round: r.round, modelVersion: r.modelVersion, phase: .open, snapshot: snapshot, history: r.history))
         state.withLock { s in
             if r.round > UInt64(config.rounds) {
                 s.round = UInt64(config.rounds)
@@ -210,7 +230,7 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
     /// Records a decoded update; closes the round when it was the last one expected.
     public func submitUpdate(clientID: String, round: UInt64, update: TensorMessage) throws(ServerError) -> UpdateReceipt {
         let k = try index(of: clientID)
-        precondition(update.values.count == setup.trainingPlan.layout.reduce(0) { $0 + $1.count }, "decoded update has the wrong length")
+        precondition(update.values.count == parameterCount, "decoded update has the wrong length")
         if let p = setup.privacy, p.mechanism.trust == .central {
             let norm = update.values.withUnsafeBufferPointer { Kernels.norm2($0) }
             let bound = p.mechanism.clipBound
@@ -253,11 +273,17 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
     /// The outcomes of the rounds closed so far (by this process and, after a restart, before it).
     public var history: [RoundOutcome] { state.withLock { $0.history } }
 
-    /// The current global model.
-    public var model: ItemModel { state.withLock { $0.aggregator.model } }
+    /// The current global MF model. - Precondition: the federation trains MF.
+    public var model: ItemModel {
+        precondition(setup.model == .matrixFactorization, "FederatedRoundCoordinator.model: this federation trains \(setup.model.name); read `parameters`")
+        return ItemModel(flattened: parameters, itemCount: setup.itemCount, dim: setup.simulation.dim)
+    }
+
+    /// The current global model as one flat vector (``modelLayout`` order), for either model kind.
+    public var parameters: [Float] { state.withLock { $0.parameters } }
 
     /// The server optimizer's current state.
-    public var optimizerState: ServerOptimizerState { state.withLock { $0.aggregator.optimizerState } }
+    public var optimizerState: ServerOptimizerState { state.withLock { $0.optimizerState } }
 
     /// A copy of the ledger (nil for non-private runs).
     public var ledger: PrivacyLedger? { state.withLock { $0.ledger } }
@@ -308,8 +334,17 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         let n = s.participants.count
         let end = (c + 1) * n / s.chunks
         while s.nextPosition[c] < end, let values = s.pending.removeValue(forKey: s.nextPosition[c]) {
-            s.partials[c].add(ModelUpdate(itemCount: setup.itemCount, dim: setup.simulation.dim, dense: values))
+            Self.add(values, to: &s.partials[c])
+            s.partialCounts[c] += 1
             s.nextPosition[c] += 1
+        }
+    }
+
+    /// `sum += values`, element by element (the in-process reductions' order of operations).
+    private static func add(_ values: [Float], to sum: inout [Float]) {
+        precondition(values.count == sum.count, "FederatedRoundCoordinator: update length mismatch")
+        sum.withUnsafeMutableBufferPointer { s in
+            values.withUnsafeBufferPointer { v in Kernels.axpy(1, v, s) }
         }
     }
 
@@ -337,11 +372,12 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         s.pending = [:]
         s.chunks = max(1, min(setup.simulation.reductionChunks, s.participants.count))
         s.nextPosition = (0..<s.chunks).map { $0 * s.participants.count / s.chunks }
-        while s.partials.count < s.chunks { s.partials.append(UpdateAccumulator(itemCount: setup.itemCount, dim: setup.simulation.dim)) }
+        while s.partials.count < s.chunks { s.partials.append([Float](repeating: 0, count: parameterCount)) }
+        s.partialCounts = [Int](repeating: 0, count: s.partials.count)
         s.openedAt = .now
         s.deadline = ContinuousClock.now + .milliseconds(Int64(setup.roundDeadlineSeconds * 1000))
         s.phase = .open
-        s.snapshot = ModelSnapshot(model: TensorMessage(round: t, layout: modelLayout, values: s.aggregator.model.parameters), version: s.modelVersion)
+        s.snapshot = ModelSnapshot(model: TensorMessage(round: t, layout: modelLayout, values: s.parameters), version: s.modelVersion)
         if s.participants.isEmpty { closeRound(&s) }
     }
 
@@ -358,21 +394,44 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         for c in 0..<s.chunks {
             let positions = s.pending.keys.filter { chunkOf(position: $0, s) == c }.sorted()
             for p in positions {
-                s.partials[c].add(ModelUpdate(itemCount: setup.itemCount, dim: setup.simulation.dim, dense: s.pending[p]!))
+                Self.add(s.pending[p]!, to: &s.partials[c])
+                s.partialCounts[c] += 1
             }
         }
         s.pending = [:]
-        for c in 0..<s.chunks { s.aggregator.merge(&s.partials[c]) }
+        // Fold the chunk sums in chunk order into the round's sum, clearing them.
+        var sum = [Float](repeating: 0, count: parameterCount)
+        var count = 0
+        for c in 0..<s.chunks {
+            Self.add(s.partials[c], to: &sum)
+            count += s.partialCounts[c]
+            s.partials[c].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            s.partialCounts[c] = 0
+        }
         let denominator = setup.simulation.sampling.expectedParticipants(population: setup.population)
         var serverRNG = SeededGenerator(seed: setup.simulation.seed, stream: [UInt64.max - 1, t])
-        let decision: AggregateDecision
-        if let privatizer {
-            decision = s.aggregator.finishRound(denominator: denominator, privatizer: privatizer, using: &serverRNG)
-        } else {
-            decision = s.aggregator.finishRound(denominator: denominator, privatizer: IdentityPrivatizer(), using: &serverRNG)
-        }
+        let decision = (privatizer ?? IdentityPrivatizer()).privatizeAggregate(&sum, participants: count, using: &serverRNG)
+        precondition(sum.count == parameterCount, "FederatedRoundCoordinator: the privatizer changed the sum's length")
         var reason: String? = nil
-        if case .discard(let r) = decision { reason = r }
+        switch decision {
+        case .release:
+            let before = s.parameters, stateBefore = s.optimizerState
+            let optimizer = setup.simulation.serverOptimizer
+            s.parameters.withUnsafeMutableBufferPointer { x in
+                sum.withUnsafeMutableBufferPointer { g in
+                    optimizer.step(parameters: x, sum: g, denominator: max(denominator, .leastNonzeroMagnitude), state: &s.optimizerState)
+                }
+            }
+            if !s.parameters.withUnsafeBufferPointer({ Kernels.allFinite($0) }) {
+                // Keep the last finite model (what clients and the final evaluation can use); the
+                // round is still released (its privacy cost counts), and the run stops.
+                s.parameters = before
+                s.optimizerState = stateBefore
+                s.failure = "the model diverged (non-finite parameters) in round \(t); the model of round \(t - 1) is kept: lower --server-lr or --local-lr, use --server-optimizer fedadam, or raise --clip"
+            }
+        case .discard(let r):
+            reason = r
+        }
         if reason == nil {
             s.modelVersion += 1
             if s.ledger != nil {
@@ -399,7 +458,7 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         if t >= UInt64(setup.simulation.rounds) {
             s.round = t
             s.phase = .finished
-            s.snapshot = ModelSnapshot(model: TensorMessage(round: t, layout: modelLayout, values: s.aggregator.model.parameters), version: s.modelVersion)
+            s.snapshot = ModelSnapshot(model: TensorMessage(round: t, layout: modelLayout, values: s.parameters), version: s.modelVersion)
             return
         }
         openRound(&s)

@@ -3,15 +3,19 @@ import FedRecExperiments
 import FedRecFederation
 import FedRecPrivacy
 
-/// Everything a `fedrec serve` run is defined by: the federated configuration, the resolved privacy
-/// plan (nil for a non-private run), the model's shape and the registered clients.
+/// Everything a `fedrec serve` run is defined by: the federated configuration, the model kind
+/// (MF or NeuMF), the resolved privacy plan (nil for a non-private run), the model's shape and the
+/// registered clients.
 ///
 /// The setup is written to the state directory on the first start; a restart must present the same
 /// ``fingerprint`` (privacy-relevant settings cannot change mid-run) or the server refuses to start.
 public struct FederationSetup: Sendable, Codable, Hashable {
-    /// Rounds, sampling (Poisson rate q), model dimension, initialization, local recipe, server
-    /// optimizer, seed and reduction chunks. `threads` and `evaluateEvery` are ignored.
+    /// Rounds, sampling (Poisson rate q), server optimizer, seed and reduction chunks; for MF also
+    /// the model dimension, initialization and local recipe (ignored for NeuMF). `threads` and
+    /// `evaluateEvery` are ignored.
     public var simulation: SimulationConfig
+    /// The model kind: MF (shape in ``simulation``) or NeuMF (its ``NeuMFPlan``).
+    public var model: FederatedModel
     /// The resolved privacy plan; nil for a non-private run.
     public var privacy: ResolvedPrivacy?
     /// Number of items I of the global model.
@@ -28,9 +32,11 @@ public struct FederationSetup: Sendable, Codable, Hashable {
     public var seededSelection: Bool
 
     /// Creates a setup.
-    public init(simulation: SimulationConfig, privacy: ResolvedPrivacy?, itemCount: Int, scale: RatingScale,
-                clientIDs: [String], roundDeadlineSeconds: Double = 60, seededSelection: Bool = false) {
+    public init(simulation: SimulationConfig, model: FederatedModel = .matrixFactorization, privacy: ResolvedPrivacy?,
+                itemCount: Int, scale: RatingScale, clientIDs: [String], roundDeadlineSeconds: Double = 60,
+                seededSelection: Bool = false) {
         self.simulation = simulation
+        self.model = model
         self.privacy = privacy
         self.itemCount = itemCount
         self.scale = scale
@@ -38,6 +44,54 @@ public struct FederationSetup: Sendable, Codable, Hashable {
         self.roundDeadlineSeconds = roundDeadlineSeconds
         self.seededSelection = seededSelection
     }
+
+    /// The setup of a NeuMF federation run as the in-process ``NeuMFSimulation`` with `neumf` runs:
+    /// its rounds, sampling, server optimizer, seed and reduction chunks drive the server; its
+    /// model, local step, evaluation fit, user state and cutoffs form the published ``NeuMFPlan``.
+    /// - Throws: `ServerError(.badRequest)` if the schedule cannot be expressed (it was validated).
+    public init(neumf: NeuMFSimulationConfig, privacy: ResolvedPrivacy?, itemCount: Int, scale: RatingScale = RatingScale(min: 0, max: 1),
+                clientIDs: [String], roundDeadlineSeconds: Double = 60, seededSelection: Bool = false) throws(ServerError) {
+        let schedule: SimulationConfig
+        do {
+            schedule = try SimulationConfig(rounds: neumf.rounds, sampling: neumf.sampling, serverOptimizer: neumf.serverOptimizer,
+                                            evaluateEvery: 0, seed: neumf.seed, threads: 1, reductionChunks: neumf.reductionChunks)
+        } catch { throw ServerError(.badRequest, "\(error)") }
+        self.init(simulation: schedule, model: .neumf(NeuMFPlan(neumf)), privacy: privacy, itemCount: itemCount, scale: scale,
+                  clientIDs: clientIDs, roundDeadlineSeconds: roundDeadlineSeconds, seededSelection: seededSelection)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case simulation, model, privacy, itemCount, scale, clientIDs, roundDeadlineSeconds, seededSelection
+    }
+
+    /// Decodes a stored setup; one written before model kinds existed is MF.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        simulation = try c.decode(SimulationConfig.self, forKey: .simulation)
+        model = try c.decodeIfPresent(FederatedModel.self, forKey: .model) ?? .matrixFactorization
+        privacy = try c.decodeIfPresent(ResolvedPrivacy.self, forKey: .privacy)
+        itemCount = try c.decode(Int.self, forKey: .itemCount)
+        scale = try c.decode(RatingScale.self, forKey: .scale)
+        clientIDs = try c.decode([String].self, forKey: .clientIDs)
+        roundDeadlineSeconds = try c.decode(Double.self, forKey: .roundDeadlineSeconds)
+        seededSelection = try c.decode(Bool.self, forKey: .seededSelection)
+    }
+
+    /// The in-process configuration this NeuMF setup corresponds to (nil for MF), e.g. to evaluate
+    /// or reproduce a served run.
+    public var neumfSimulationConfig: NeuMFSimulationConfig? {
+        guard case .neumf(let p) = model else { return nil }
+        return try? NeuMFSimulationConfig(
+            rounds: simulation.rounds, sampling: simulation.sampling, model: p.config, local: p.local, evaluationFit: p.evaluationFit,
+            persistentUserState: p.persistentUserState, serverOptimizer: simulation.serverOptimizer, evaluateEvery: 0,
+            cutoffs: p.cutoffs, seed: simulation.seed, threads: 1, reductionChunks: simulation.reductionChunks)
+    }
+
+    /// The model's wire layout (``FederatedModel/layout(itemCount:dim:)``).
+    public var layout: [TensorSpec] { model.layout(itemCount: itemCount, dim: simulation.dim) }
+
+    /// The length of the flat global vector (the sum of the layout's counts).
+    public var parameterCount: Int { layout.reduce(0) { $0 + $1.count } }
 
     /// N: the number of registered clients (the population of the fixed denominator q·N).
     public var population: Int { clientIDs.count }
@@ -58,13 +112,15 @@ public struct FederationSetup: Sendable, Codable, Hashable {
         guard roundDeadlineSeconds > 0, roundDeadlineSeconds.isFinite else {
             throw ServerError(.badRequest, "the round deadline is \(roundDeadlineSeconds) s; it must be a positive number of seconds")
         }
+        if let plan = model.neumfPlan { try plan.validate() }
         if case .fixedSize = simulation.sampling {
             throw ServerError(.badRequest, "the server samples clients by Poisson coins; use --sampling-rate q instead of --clients-per-round")
         }
     }
 
     /// What must not change across restarts: everything but the deadline (privacy, schedule, model
-    /// shape, clients, seed mode). `threads` and `evaluateEvery` are excluded: they change nothing.
+    /// kind and shape, clients, seed mode). `threads` and `evaluateEvery` are excluded: they change
+    /// nothing. An MF setup's fingerprint is the one it had before model kinds existed.
     public var fingerprint: String {
         var s = simulation
         s.threads = 1
@@ -74,7 +130,9 @@ public struct FederationSetup: Sendable, Codable, Hashable {
             let m = p.mechanism
             z = "z=\(m.noiseMultiplier);C=\(m.clipBound);trust=\(m.trust);m=\(m.minimumUpdates);q=\(p.samplingRate);delta=\(p.delta);budget=\(p.epsilonBudget);noise=\(p.noise);placement=\(p.placement)"
         }
-        return "\(s);\(z);items=\(itemCount);scale=\(scale.min)..\(scale.max);clients=\(clientIDs.count):\(FNV.hash(clientIDs.joined(separator: ",")));seeded=\(seededSelection)"
+        var kind = ""
+        if case .neumf(let p) = model { kind = ";model=neumf:\(p)" }
+        return "\(s);\(z);items=\(itemCount);scale=\(scale.min)..\(scale.max);clients=\(clientIDs.count):\(FNV.hash(clientIDs.joined(separator: ",")));seeded=\(seededSelection)\(kind)"
     }
 
     /// What clients need to train: published by `GET /v1/plan`.
@@ -82,19 +140,20 @@ public struct FederationSetup: Sendable, Codable, Hashable {
         TrainingPlan(itemCount: itemCount, dim: simulation.dim, local: simulation.local, scale: scale,
                      rounds: simulation.rounds, clipBound: privacy?.mechanism.clipBound,
                      noiseMultiplier: privacy?.mechanism.noiseMultiplier, trust: privacy?.mechanism.trust,
-                     minimumUpdates: privacy?.mechanism.minimumUpdates, placement: privacy?.placement)
+                     minimumUpdates: privacy?.mechanism.minimumUpdates, placement: privacy?.placement, model: model)
     }
 }
 
-/// The recipe the server publishes to clients (`GET /v1/plan`, docs/protocol.md): the model's shape,
-/// the local training step and the client side of the privacy mechanism (clip bound, noise
+/// The recipe the server publishes to clients (`GET /v1/plan`, docs/protocol.md): the model kind
+/// (``model``: MF, or NeuMF with its shape, local step and evaluation fit), MF's shape and local
+/// training step, and the client side of the privacy mechanism (clip bound, noise
 /// multiplier, trust model, m). The privacy fields are nil for a non-private run.
 public struct TrainingPlan: Sendable, Codable, Hashable {
     /// Items I.
     public var itemCount: Int
-    /// Latent dimension d.
+    /// Latent dimension d (MF).
     public var dim: Int
-    /// The clients' local step.
+    /// The clients' local step (MF).
     public var local: LocalTrainingConfig
     /// The rating scale predictions are clamped to.
     public var scale: RatingScale
@@ -110,10 +169,14 @@ public struct TrainingPlan: Sendable, Codable, Hashable {
     public var minimumUpdates: Int?
     /// Per-party (real deployments) or aggregate (simulation shortcut: the server adds all noise).
     public var placement: NoisePlacement?
+    /// The model kind; absent (nil) from servers that predate NeuMF, which train MF.
+    public var model: FederatedModel?
 
     /// Creates a plan.
     public init(itemCount: Int, dim: Int, local: LocalTrainingConfig, scale: RatingScale, rounds: Int,
-                clipBound: Double?, noiseMultiplier: Double?, trust: TrustModel?, minimumUpdates: Int?, placement: NoisePlacement?) {
+                clipBound: Double?, noiseMultiplier: Double?, trust: TrustModel?, minimumUpdates: Int?, placement: NoisePlacement?,
+                model: FederatedModel = .matrixFactorization) {
+        self.model = model
         self.itemCount = itemCount
         self.dim = dim
         self.local = local
@@ -137,8 +200,11 @@ public struct TrainingPlan: Sendable, Codable, Hashable {
         }
     }
 
-    /// The layout of the model and of every update: μ, item biases, item factors (``ItemModel``).
-    public var layout: [TensorSpec] { FederatedRoundCoordinator.layout(itemCount: itemCount, dim: dim) }
+    /// The model kind (MF when the server did not say).
+    public var modelKind: FederatedModel { model ?? .matrixFactorization }
+
+    /// The layout of the model and of every update (``FederatedModel/layout(itemCount:dim:)``).
+    public var layout: [TensorSpec] { modelKind.layout(itemCount: itemCount, dim: dim) }
 }
 
 /// FNV-1a 64, for short fingerprints.
