@@ -53,6 +53,7 @@ enum NeuMFRuns {
         var rows: [(String, ImplicitResult)] = []
         var centralized: ImplicitResult? = nil
         if !args.flag("no-baseline") {
+            say("centralized baseline: \(try baselineSummary(args))")
             centralized = try NeuMFExperiment.centralized(split: split, config: config.model, options: trainingOptions(args), seed: seed)
             rows.append(("NeuMF, centralized", centralized!))
         }
