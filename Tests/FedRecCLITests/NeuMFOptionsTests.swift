@@ -45,6 +45,22 @@ struct NeuMFOptionsTests {
         #expect(try Self.neumfConfig(["--gmf-dim", "4", "--mlp-layers", "16, 8"]).model == NeuMFConfig(gmfDim: 4, mlpLayers: [16, 8]))
     }
 
+    @Test("simulate --model neumf --processes 2 trains the given shape, client learning rate and server η: it reports what the in-process run reports")
+    func processesUseTheOptions() throws {
+        let common = ["simulate", "--model", "neumf", "--data", try fixture("small"), "--rounds", "3", "--sampling-rate", "0.5",
+                      "--local-epochs", "1", "--no-dp", "--seed", "3", "--no-baseline", "--json"]
+        let options = ["--gmf-dim", "4", "--mlp-layers", "16,8", "--neumf-lr", "0.03", "--server-lr", "0.7"]
+        let inProcess = try runBinary(common + options), overHTTP = try runBinary(common + options + ["--processes", "2"])
+        let defaults = try runBinary(common)
+        for run in [inProcess, overHTTP, defaults] { #expect(run.status == 0, "stderr: \(run.stderr)") }
+        let a = try inProcess.json(), b = try overHTTP.json(), d = try defaults.json()
+        #expect(a["hr_at_10"] as? Double == b["hr_at_10"] as? Double)
+        let x = try #require(a["ndcg_at_10"] as? Double), y = try #require(b["ndcg_at_10"] as? Double), z = try #require(d["ndcg_at_10"] as? Double)
+        #expect(abs(x - y) < 1e-12)
+        #expect(x != z)   // the options changed the model that was trained
+        #expect(overHTTP.stderr.contains("model: NeuMF (GMF 4 + MLP 16→8), 3 rounds, 1 local epochs of Adam lr 0.03, server fedavg lr 0.7"), "\(overHTTP.stderr)")
+    }
+
     static let badLists: [(String, String)] = [
         ("15,8", "must be even"), ("16", "at least 2 widths"), ("16,x", "'x' is not a whole number"),
         ("16,5000", "5000 is out of range"), ("16,0", "0 is out of range"), ("16,,8", "'' is not a whole number"),
@@ -111,8 +127,8 @@ struct NeuMFOptionsTests {
         let config = try Self.neumfConfig(["--neumf-lr", "0.02", "--local-epochs", "3"])
         #expect(config.local.optimizer == .adam(.init(learningRate: 0.02)) && config.local.epochs == 3)
         #expect(config.evaluationFit == NeuMFLocalOptions(epochs: 5))   // the evaluation fit keeps its own
-        // MF's client learning rate does not leak into NeuMF: its default is not read.
-        #expect(NeuMFRuns.localLearningRate == 0.01)
+        // MF's --local-lr default (0.05) does not leak into NeuMF: the help's default is NeuMF's own.
+        #expect(NeuMFRuns.localLearningRate == 0.01 && NeuMFRuns.federatedSpecs[0].defaultValue == "0.01")
     }
 
     @Test("NeuMF's server optimizer: FedAvg at η = 1 by default, --server-lr alone is FedAvg at that η, an explicit optimizer is honoured")
