@@ -25,8 +25,13 @@ public enum BaselineCommand: FedRecCommand {
         ])
 
     public static func run(_ arguments: ParsedArguments, console: Console) throws {
-        let input = try DataOptions.load(arguments)
         let seed = UInt64(arguments.int("seed")!)
+        // --holdout is the explicit NeuMF baseline's split too.
+        try NeuMFRuns.checkModelOptions(arguments, allowedForNeuMF: arguments.string("objective") == "explicit" ? ["holdout"] : [])
+        if arguments.string("model") != "neumf" && arguments.isSet("objective") {
+            throw UsageError("'--objective' applies to --model neumf only (MF always learns the ratings)", command: spec.invocation)
+        }
+        let input = try DataOptions.load(arguments)
         if arguments.string("model") == "neumf" {
             if arguments.string("objective") == "explicit" { return try explicitNeuMF(arguments, input: input, seed: seed, console: console) }
             return try NeuMFRuns.baseline(arguments, input: input, seed: seed, console: console)
@@ -85,10 +90,11 @@ extension BaselineCommand {
         var options = NeuMFRuns.trainingOptions(arguments)
         // Without regularization NeuMF overfits ratings fast: on ML-100K the held-out RMSE is best
         // after 2 epochs (0.901) and 0.977 after the implicit path's 10.
-        if !arguments.isSet("epochs") { options.epochs = 2 }
+        if !arguments.isSet("epochs") { options.epochs = NeuMFRuns.Defaults.explicitEpochs }
+        let shape = try NeuMFRuns.modelConfig(arguments, objective: .explicit)
         line("data: \(input.summary); train \(split.train.count), held out \(split.test.count) ratings")
-        line("model: NeuMF (GMF + MLP 64→32→16→8), explicit objective, \(options.epochs) epochs of Adam")
-        let result = try ExplicitNeuMFExperiment.run(split: split, options: options, seed: seed) { r in
+        line("model: NeuMF (\(NeuMFRuns.shapeSummary(shape))), explicit objective, \(options.epochs) epochs of Adam")
+        let result = try ExplicitNeuMFExperiment.run(split: split, config: shape, options: options, seed: seed) { r in
             line(String(format: "epoch %3d  train loss %.4f  %.2fs", r.epoch, r.meanLoss, r.elapsedSeconds))
         }
         if json {
@@ -99,6 +105,8 @@ extension BaselineCommand {
             o.set("model", "neumf")
             o.set("objective", "explicit")
             o.set("epochs", options.epochs)
+            o.set("gmf_dim", shape.gmfDim)
+            o.set("mlp_layers", shape.mlpLayers.map(String.init).joined(separator: ","))
             o.set("users", input.dataset.userCount)
             o.set("items", input.dataset.itemCount)
             o.set("train_ratings", split.train.count)

@@ -9,11 +9,13 @@ enum ModelOptions {
     static let specs: [OptionSpec] = [
         OptionSpec("model", .choice(["mf", "neumf"]), valueName: "NAME", default: "mf",
                    help: "Model: biased matrix factorization on ratings, or NeuMF (GMF + MLP) on implicit feedback (leave-one-out, HR/NDCG@10)."),
-        OptionSpec("algorithm", .choice(["sgd", "als"]), valueName: "NAME", default: "sgd", help: "Centralized training algorithm (the baseline)."),
-        OptionSpec("epochs", .int(1...10_000), valueName: "N", help: "Centralized SGD epochs or ALS sweeps (default: 50 for SGD, 20 for ALS)."),
-        OptionSpec("dim", .int(1...1024), valueName: "D", help: "Latent dimension (default: each model's tuned one: SGD 128, ALS 32, federated 16)."),
+        OptionSpec("algorithm", .choice(["sgd", "als"]), valueName: "NAME", default: "sgd", help: "MF: centralized training algorithm (the baseline; NeuMF trains with Adam)."),
+        OptionSpec("epochs", .int(1...10_000), valueName: "N",
+                   help: "Centralized epochs (ALS: sweeps) of the baseline (default: 50 for SGD, 20 for ALS; NeuMF: \(NeuMFRuns.Defaults.implicitEpochs) on implicit feedback, \(NeuMFRuns.Defaults.explicitEpochs) with baseline --objective explicit)."),
+        OptionSpec("dim", .int(1...1024), valueName: "D",
+                   help: "MF latent dimension (default: each model's tuned one: SGD 128, ALS 32, federated 16; NeuMF: --gmf-dim, --mlp-layers)."),
         OptionSpec("holdout", .double(Bounds(lower: 0, lowerOpen: true, upper: 0.9)), valueName: "F", default: "0.1",
-                   help: "Explicit data: fraction of each user's ratings held out for evaluation."),
+                   help: "MF (and baseline --model neumf --objective explicit) on explicit data: fraction of each user's ratings held out for evaluation."),
     ]
 
     /// The train/held-out split every command uses for a seed.

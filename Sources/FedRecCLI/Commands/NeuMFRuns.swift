@@ -15,14 +15,17 @@ enum NeuMFRuns {
         let say: (String) -> Void = { json ? console.note($0) : console.print($0) }
         let split = split(input, args)
         say("data: \(input.summary); implicit, leave-one-out: train \(split.train.count), held out \(split.test.count)")
-        let options = trainingOptions(args)
-        let result = try NeuMFExperiment.centralized(split: split, options: options, seed: seed) { r in
+        let options = trainingOptions(args), shape = try modelConfig(args)
+        say("model: \(try baselineSummary(args))")
+        let result = try NeuMFExperiment.centralized(split: split, config: shape, options: options, seed: seed) { r in
             say(String(format: "epoch %3d  loss %.4f  %.2fs", r.epoch, r.meanLoss, r.elapsedSeconds))
         }
         if json {
             var o = metrics(result)
             o.set("model", "neumf")
             o.set("epochs", options.epochs)
+            o.set("gmf_dim", shape.gmfDim)
+            o.set("mlp_layers", shape.mlpLayers.map(String.init).joined(separator: ","))
             o.set("train_seconds", result.trainingSeconds)
             o.set("wall_seconds", result.wallSeconds)
             o.set("users", split.train.userCount)
@@ -44,11 +47,14 @@ enum NeuMFRuns {
         let split = split(input, args)
         say("data: \(input.summary); implicit, leave-one-out: \(split.train.userCount) clients, train \(split.train.count), held out \(split.test.count)")
         let mf = try SimulationOptions.simulationConfig(args, seed: seed)
-        let config = try simulationConfig(args, rounds: args.isSet("rounds") ? mf.rounds : 100, sampling: mf.sampling, seed: seed)
+        let config = try simulationConfig(args, rounds: mf.rounds, sampling: mf.sampling,
+                                          evaluateEvery: args.isSet("processes") ? 0 : args.int("eval-every") ?? 0, seed: seed)
+        say("model: \(federatedSummary(config))")
         var rows: [(String, ImplicitResult)] = []
         var centralized: ImplicitResult? = nil
         if !args.flag("no-baseline") {
-            centralized = try NeuMFExperiment.centralized(split: split, options: trainingOptions(args), seed: seed)
+            say("centralized baseline: \(try baselineSummary(args))")
+            centralized = try NeuMFExperiment.centralized(split: split, config: config.model, options: trainingOptions(args), seed: seed)
             rows.append(("NeuMF, centralized", centralized!))
         }
         if let processes = args.int("processes") {
@@ -59,7 +65,7 @@ enum NeuMFRuns {
         let out = try args.string("out").map { try OutputFolder(path: $0) }
         let result = try NeuMFExperiment.federated(split: split, simulation: config, privacy: privacy,
                                                    ledgerURL: out?.url("ledger.json")) { r in
-            progress.update(r.round, detail: "participants \(r.participants)")
+            progress.update(r.round, detail: "participants \(r.participants)" + (r.hitRate.map { String(format: "  HR@10 %.4f", $0) } ?? ""))
         }
         rows.append((privacy.enabled ? String(format: "NeuMF, federated, ε = %.3g", result.ledger?.epsilonSpentSoFar ?? .nan) : "NeuMF, federated", result))
         var o = metrics(result)
@@ -81,6 +87,8 @@ enum NeuMFRuns {
         o.set("wall_seconds", result.wallSeconds)
         o.set("seconds_per_round", result.secondsPerRound)
         o.set("model", "neumf")
+        o.set("gmf_dim", config.model.gmfDim)
+        o.set("mlp_layers", config.model.mlpLayers.map(String.init).joined(separator: ","))
         o.set("users", split.train.userCount)
         o.set("items", split.train.itemCount)
         o.set("seed", Int(seed))

@@ -12,7 +12,8 @@ public enum ServeCommand: FedRecCommand {
     /// Options that define the run; on a restart they may be omitted (the stored setup is used) but
     /// not changed.
     static let setupOptions = (SimulationOptions.training + SimulationOptions.privacy).map(\.name)
-        + ["items", "scale", "dim", "seed", "data", "synthetic", "synthetic-users", "data-seed", "model", "implicit-threshold"]
+        + ["items", "scale", "dim", "seed", "data", "synthetic", "synthetic-users", "data-seed", "model"]
+        + (NeuMFRuns.specs + NeuMFRuns.federatedSpecs).map(\.name)
 
     public static let spec = CommandSpec(
         ["serve"],
@@ -27,7 +28,8 @@ public enum ServeCommand: FedRecCommand {
             (the options may then be omitted; changing them is refused). SIGINT/SIGTERM stop \
             gracefully. The bound port is printed as 'listening on http://HOST:PORT'. \
             --model neumf trains NeuMF on implicit feedback instead of MF (the plan tells clients; \
-            defaults as simulate --model neumf: 100 rounds, FedAvg at server η = 1, 2 local epochs).
+            defaults as simulate --model neumf: 100 rounds, FedAvg at server η = 1, 2 local epochs; \
+            --gmf-dim and --mlp-layers set its shape, published in the plan).
             """,
         options: [
             OptionSpec("config", .string, valueName: "FILE", help: "JSON object of option names to values; flags override it."),
@@ -39,13 +41,13 @@ public enum ServeCommand: FedRecCommand {
             OptionSpec("scale", .string, valueName: "MIN..MAX", default: "1..5", help: "Rating scale with --items."),
             OptionSpec("model", .choice(["mf", "neumf"]), valueName: "NAME", default: "mf",
                        help: "Model: biased MF on ratings, or NeuMF (GMF + MLP) on implicit feedback."),
-            OptionSpec("dim", .int(1...1024), valueName: "D", default: "16", help: "Latent dimension (MF)."),
+            OptionSpec("dim", .int(1...1024), valueName: "D", default: "16", help: "Latent dimension (MF; NeuMF: --gmf-dim, --mlp-layers)."),
             OptionSpec("seed", .int(0...Int.max), valueName: "S", default: "42",
                        help: "Seed of the initial model; given explicitly, also of selection and noise (simulation only, not private)."),
             OptionSpec("round-deadline", .double(.positive), valueName: "SECONDS", default: "60", help: "A round closes at this age with what arrived."),
             OptionSpec("exit-after", .double(.nonNegative), valueName: "SECONDS",
                        help: "Exit this long after the last round (default: serve the final model until a signal)."),
-        ] + DataOptions.specs + NeuMFRuns.specs + SimulationOptions.training + SimulationOptions.privacy)
+        ] + DataOptions.specs + NeuMFRuns.specs + NeuMFRuns.federatedSpecs + SimulationOptions.training + SimulationOptions.privacy)
 
     public static func run(_ arguments: ParsedArguments, console: Console) throws {
         let stateDir = try arguments.required(string: "state")
@@ -73,7 +75,7 @@ public enum ServeCommand: FedRecCommand {
             console.note("fedrec serve: --seed given: selection (and noise, unless --secure-noise) is seeded and reproducible; simulation only, NOT private")
         }
         let shape = setup.model == .matrixFactorization ? "MF, \(setup.itemCount) items × \(setup.simulation.dim)"
-            : "NeuMF, \(setup.itemCount) items, \(setup.parameterCount) parameters"
+            : "NeuMF (\(setup.model.neumfPlan.map { NeuMFRuns.shapeSummary($0.config) } ?? "?")), \(setup.itemCount) items, \(setup.parameterCount) parameters"
         console.note("fedrec serve: \(setup.population) clients, \(shape); round \(status.round) of \(setup.simulation.rounds) (\(status.state.rawValue)); ε spent \(status.epsilonSpent) of \(status.epsilonBudget)")
         var doneAt: ContinuousClock.Instant? = nil
         let linger = arguments.double("exit-after")
@@ -102,6 +104,7 @@ public enum ServeCommand: FedRecCommand {
     /// The run the options describe.
     static func makeSetup(_ arguments: ParsedArguments, tokens: ClientTokens, console: Console) throws -> FederationSetup {
         try SimulationOptions.checkConsistency(arguments)
+        try NeuMFRuns.checkModelOptions(arguments)
         let seed = UInt64(arguments.int("seed")!)
         var config = try SimulationOptions.simulationConfig(arguments, seed: seed)
         config.dim = arguments.int("dim")!
@@ -122,12 +125,8 @@ public enum ServeCommand: FedRecCommand {
         if arguments.string("model") == "neumf" {
             if privacy.adaptiveClipping != nil { throw UsageError("--adaptive-clip is not supported by the server", command: spec.invocation) }
             // As simulate --model neumf: its defaults unless the options say otherwise.
-            var local = NeuMFLocalOptions()
-            if arguments.isSet("local-epochs") { local.epochs = arguments.int("local-epochs")! }
-            let neumf = try NeuMFSimulationConfig(
-                rounds: arguments.isSet("rounds") ? config.rounds : 100, sampling: config.sampling, local: local,
-                serverOptimizer: arguments.isSet("server-optimizer") ? config.serverOptimizer : .fedAvg(learningRate: 1),
-                evaluateEvery: 0, seed: seed, threads: 1)
+            var neumf = try NeuMFRuns.simulationConfig(arguments, rounds: config.rounds, sampling: config.sampling, seed: seed)
+            neumf.threads = 1
             setup = try FederationSetup(neumf: neumf, privacy: nil, itemCount: itemCount, clientIDs: clientIDs,
                                         roundDeadlineSeconds: deadline, seededSelection: arguments.isSet("seed"))
         } else {

@@ -19,7 +19,7 @@ public enum SimulateCommand: FedRecCommand {
             makes the whole run, noise included, reproducible and is labelled as not private.
             """,
         options: [OptionSpec("config", .string, valueName: "FILE", help: "JSON object of option names to values; flags override it.")]
-            + DataOptions.specs + ModelOptions.specs + NeuMFRuns.specs + SimulationOptions.training + SimulationOptions.privacy + [
+            + DataOptions.specs + ModelOptions.specs + NeuMFRuns.specs + NeuMFRuns.federatedSpecs + SimulationOptions.training + SimulationOptions.privacy + [
                 OptionSpec("seed", .int(0...Int.max), valueName: "S", default: "42",
                            help: "Seed of the split, initialization and sampling (and of the noise, when given explicitly)."),
                 OptionSpec("processes", .int(1...256), valueName: "P",
@@ -32,6 +32,7 @@ public enum SimulateCommand: FedRecCommand {
 
     public static func run(_ arguments: ParsedArguments, console: Console) throws {
         try SimulationOptions.checkConsistency(arguments)
+        try NeuMFRuns.checkModelOptions(arguments)
         let seed = UInt64(arguments.int("seed")!)
         let config = try SimulationOptions.simulationConfig(arguments, seed: seed)
         let privacy = SimulationOptions.privacySettings(arguments, seed: seed)

@@ -22,8 +22,9 @@ public enum SweepCommand: FedRecCommand {
             --model mf (default) trains biased MF on ratings and records RMSE/MAE; --model neumf trains \
             NeuMF on implicit feedback (leave-one-out by timestamp) and records HR@10 and NDCG@10 over \
             the full ranking, plus the sampled 1+99 protocol as labelled extra columns; its clients \
-            train as in simulate --model neumf (FedAvg at server lr 1 unless --server-optimizer is \
-            given) and it evaluates only at the end unless --eval-every is given. The centralized \
+            train as in simulate --model neumf (shape --gmf-dim/--mlp-layers, 2 local epochs of Adam at \
+            --neumf-lr, FedAvg at server lr 1 unless --server-optimizer or --server-lr say otherwise) \
+            and it evaluates only at the end unless --eval-every is given. The centralized \
             baseline (SGD/ALS MF, or centralized NeuMF) runs once per seed on the same \
             split. Completed points are kept in DIR/results.csv; rerunning the same command resumes \
             (a different configuration or model is refused). Lists are comma-separated, in flags or in the \
@@ -31,12 +32,12 @@ public enum SweepCommand: FedRecCommand {
             from each point's seed (reproducible, labelled not private) unless --secure-noise is given.
             """,
         options: [OptionSpec("config", .string, valueName: "FILE", help: "JSON object of option names to values; flags override it.")]
-            + DataOptions.specs + ModelOptions.specs + NeuMFRuns.specs + trainingOptions + [
+            + DataOptions.specs + ModelOptions.specs + NeuMFRuns.specs + NeuMFRuns.federatedSpecs + trainingOptions + [
                 OptionSpec("epsilons", .string, valueName: "LIST", default: "0.5,1,2,4,8,16,inf", help: "ε budgets; inf is the non-private run."),
                 OptionSpec("trusts", .string, valueName: "LIST", default: "distributed", help: "Trust models: central, distributed, local."),
                 OptionSpec("clips", .string, valueName: "LIST", default: "0.5", help: "Clip bounds C."),
                 OptionSpec("sampling-rates", .string, valueName: "LIST", default: "0.1", help: "Poisson sampling rates q, paired with --rounds."),
-                OptionSpec("rounds", .string, valueName: "LIST", default: "300", help: "Rounds T for each sampling rate (one value applies to all)."),
+                OptionSpec("rounds", .string, valueName: "LIST", default: "300", help: "Rounds T for each sampling rate (one value applies to all; the default is the same for MF and NeuMF)."),
                 OptionSpec("seeds", .string, valueName: "LIST", default: "1,2,3", help: "Seeds of split, initialization, sampling and noise."),
                 OptionSpec("delta", .double(.openUnit), valueName: "D", help: "δ (default: min(1e-5, 1/(10·users)))."),
                 OptionSpec("accountant", .choice(AccountantKind.allCases.map(\.rawValue)), valueName: "NAME", default: "pld",
@@ -54,13 +55,7 @@ public enum SweepCommand: FedRecCommand {
 
     public static func run(_ arguments: ParsedArguments, console: Console) throws {
         let neumf = arguments.string("model") == "neumf"
-        if neumf {
-            for name in ["algorithm", "dim", "holdout", "local-lr", "reg", "user-reg", "user-state"] where arguments.isSet(name) {
-                throw UsageError("'--\(name)' applies to --model mf only; --model neumf uses NeuMF's own shape and local training (as simulate --model neumf does)", command: spec.invocation)
-            }
-        } else if arguments.isSet("implicit-threshold") {
-            throw UsageError("'--implicit-threshold' applies to --model neumf only (MF learns from the ratings themselves)", command: spec.invocation)
-        }
+        try NeuMFRuns.checkModelOptions(arguments)
         let outPath = try arguments.required(string: "out")
         let json = arguments.flag("json")
         let say: (String) -> Void = { json ? console.note($0) : console.print($0) }
@@ -82,7 +77,8 @@ public enum SweepCommand: FedRecCommand {
             split: { seed in neumfSplit ?? ModelOptions.split(input.dataset, arguments, seed: seed) },
             baseline: arguments.flag("no-baseline") ? nil : { seed, split in
                 if neumf {
-                    let r = try NeuMFExperiment.centralized(split: split, options: NeuMFRuns.trainingOptions(arguments), implicitMF: nil, seed: seed)
+                    let r = try NeuMFExperiment.centralized(split: split, config: sweep.neumfSimulation!.model, options: NeuMFRuns.trainingOptions(arguments),
+                                                            implicitMF: nil, seed: seed)
                     return .init(hitRate: r.hitRateAt10, ndcg: r.ndcgAt10, sampledHitRate: r.sampledHitRateAt10,
                                  sampledNDCG: r.sampledNDCGAt10, seconds: r.trainingSeconds)
                 }
@@ -148,7 +144,7 @@ public enum SweepCommand: FedRecCommand {
             let description = "leave-one-out by timestamp: each user's latest interaction held out, the same split for every seed; implicit feedback ("
                 + (input.dataset.feedback == .implicit ? "as loaded" : threshold)
                 + "); \(split.train.userCount) users, \(split.train.itemCount) items, \(split.train.count) training interactions, \(split.test.count) held out"
-            let baseline = args.flag("no-baseline") ? nil : NeuMFRuns.baselineSummary(args) + " (once per seed, same split)"
+            let baseline = args.flag("no-baseline") ? nil : try NeuMFRuns.baselineSummary(args) + " (once per seed, same split)"
             let template = try NeuMFRuns.simulationConfig(
                 args, rounds: 1, sampling: .poisson(rate: 0.1), evaluateEvery: args.isSet("eval-every") ? args.int("eval-every")! : 0, seed: 0)
             return SweepSpec(
@@ -172,7 +168,8 @@ public enum SweepCommand: FedRecCommand {
     static func trainingConfig(_ args: ParsedArguments) throws -> SimulationConfig {
         return try SimulationConfig(
             rounds: 1, sampling: .poisson(rate: 0.1), dim: args.int("dim") ?? 16, local: SimulationOptions.localTraining(args),
-            serverOptimizer: SimulationOptions.serverOptimizer(args), evaluateEvery: args.int("eval-every")!, seed: 0,
+            serverOptimizer: try SimulationOptions.serverOptimizer(args, defaultName: SimulationOptions.MFDefaults.serverOptimizer),
+            evaluateEvery: args.int("eval-every") ?? SimulationOptions.MFDefaults.evaluateEvery, seed: 0,
             threads: args.int("threads") ?? SimulationConfig.defaultThreads)
     }
 
