@@ -5,6 +5,7 @@ import FedRecModels
 import FedRecPrivacy
 @testable import FedRecServer
 import Foundation
+import Synchronization
 import Testing
 
 /// The client's own privacy floor (``ClientRunner/requirements``) and how a client's run ends
@@ -19,19 +20,23 @@ struct ClientRunnerEndingTests {
         let service: FederationService
         let shard: ClientShard
         let url: String
+        let port: Int
         let seed: UInt64
+        let tokens: ClientTokens
 
-        init(privacy: ResolvedPrivacy?, rounds: Int = 2, q: Double = 0.5, prepare: (FederatedRoundCoordinator) throws -> Void = { _ in }) throws {
+        init(privacy: ResolvedPrivacy?, rounds: Int = 2, q: Double = 0.5, port: Int = 0, tokens: ClientTokens? = nil, prepare: (FederatedRoundCoordinator) throws -> Void = { _ in }) throws {
             let split = try F.split()
             let config = try F.config(rounds: rounds, q: q)
             let ids = (0..<split.train.userCount).map { "user-\($0)" }
-            let tokens = ClientTokens.generate(clientIDs: ids)
+            let tokens = tokens ?? ClientTokens.generate(clientIDs: ids)
+            self.tokens = tokens
             let setup = FederationSetup(simulation: config, privacy: privacy, itemCount: split.train.itemCount, scale: split.train.scale,
                                         clientIDs: ids, roundDeadlineSeconds: 30, seededSelection: true)
             coordinator = try FederatedRoundCoordinator(setup: setup)
             try prepare(coordinator)
-            service = try FederationService(coordinator: coordinator, tokens: tokens)
-            url = "http://127.0.0.1:\(try service.start())"
+            service = try FederationService(coordinator: coordinator, tokens: tokens, port: port)
+            self.port = try service.start()
+            url = "http://127.0.0.1:\(self.port)"
             shard = ClientShard.split(train: split.train, heldOut: split.test, tokens: tokens, processes: 1)[0]
             seed = config.seed
         }
@@ -107,6 +112,33 @@ struct ClientRunnerEndingTests {
         #expect(floored.coordinator.history.count == 2)
         #expect(floored.coordinator.parameters == plain.coordinator.parameters)
         #expect(floored.acceptedUpdates == Double(outcome.updatesSubmitted))
+    }
+
+    @Test("a server that restarts with a plan below the floor is refused before the re-opened round gets an update")
+    func restartWithWeakerPlanIsRefused() throws {
+        let first = try Server(privacy: try Self.privacy(.local, z: 1), rounds: 50)
+        let runner = first.runner(try ClientPrivacyRequirements(minimumNoiseMultiplier: 1))
+        let result = Mutex<Result<ClientRunner.Outcome, ServerError>?>(nil)
+        Thread {
+            let r: Result<ClientRunner.Outcome, ServerError>
+            do throws(ServerError) { r = .success(try runner.run()) } catch { r = .failure(error) }
+            result.withLock { $0 = r }
+        }.start()
+        // Let the client take part under the first plan, then "restart" the server with z = 0.5.
+        let clock = ContinuousClock(), start = clock.now
+        while first.coordinator.history.isEmpty && clock.now - start < .seconds(60) { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(!first.coordinator.history.isEmpty)
+        first.service.shutdown()
+        let second = try Server(privacy: try Self.privacy(.local, z: 0.5), rounds: 50, port: first.port, tokens: first.tokens)
+        defer { second.service.shutdown() }
+        while result.withLock({ $0 == nil }) && clock.now - start < .seconds(120) { Thread.sleep(forTimeInterval: 0.01) }
+        let outcome = try #require(result.withLock { $0 })
+        guard case .failure(let error) = outcome else {
+            Issue.record("the client kept training under the weaker plan")
+            return
+        }
+        #expect(error.code == .weakPlan && error.message.contains("below this client's minimum 1"), "\(error)")
+        #expect(second.coordinator.status().received == 0 && second.coordinator.history.isEmpty)
     }
 
     @Test("a run the server stopped (divergence) ends the client with the reason, evaluated on the kept model")

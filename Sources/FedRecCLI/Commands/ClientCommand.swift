@@ -52,6 +52,7 @@ public enum ClientCommand: FedRecCommand {
 
     public static func run(_ arguments: ParsedArguments, console: Console) throws {
         let url = try arguments.required(string: "server")
+        let requirements = try Self.requirements(arguments)
         var shard = try ClientShard.load(from: try arguments.required(string: "data"))
         var token = arguments.string("token")
         if let file = arguments.string("token-file") {
@@ -68,7 +69,6 @@ public enum ClientCommand: FedRecCommand {
         if arguments.flag("seeded-noise") && !arguments.isSet("seed") {
             throw UsageError("--seeded-noise needs --seed", command: spec.invocation)
         }
-        let requirements = try Self.requirements(arguments)
         var runner = ClientRunner(
             serverURL: url, shard: shard, seed: arguments.int("seed").map(UInt64.init), seededNoise: arguments.flag("seeded-noise"),
             threads: arguments.int("threads")!, evaluate: !arguments.flag("no-eval"),
