@@ -49,6 +49,39 @@ public struct ImplicitResult: Sendable {
     /// Users evaluated (with a held-out interaction).
     public var evaluatedUsers: Int
 
+    /// Creates a result, for instance from a federated run whose rounds happened on the
+    /// aggregation server (`simulate --processes`), so that it is reported as in-process runs are.
+    /// - Parameters: one per property (see each); the comparisons, the per-round records and the
+    ///   privacy fields default to absent.
+    public init(setting: String, full: RankingMetrics, sampled: RankingMetrics, popularityFull: RankingMetrics,
+                popularitySampled: RankingMetrics, implicitMFFull: RankingMetrics? = nil, implicitMFSampled: RankingMetrics? = nil,
+                trainingSeconds: Double, evaluationSeconds: Double, implicitMFSeconds: Double = 0, wallSeconds: Double,
+                secondsPerRound: Double? = nil, steps: Int, rounds: [NeuMFRoundRecord] = [], privacy: ResolvedPrivacy? = nil,
+                ledger: PrivacyLedger? = nil, stopReason: String? = nil, users: Int, items: Int, trainInteractions: Int,
+                evaluatedUsers: Int) {
+        self.setting = setting
+        self.full = full
+        self.sampled = sampled
+        self.popularityFull = popularityFull
+        self.popularitySampled = popularitySampled
+        self.implicitMFFull = implicitMFFull
+        self.implicitMFSampled = implicitMFSampled
+        self.trainingSeconds = trainingSeconds
+        self.evaluationSeconds = evaluationSeconds
+        self.implicitMFSeconds = implicitMFSeconds
+        self.wallSeconds = wallSeconds
+        self.secondsPerRound = secondsPerRound
+        self.steps = steps
+        self.rounds = rounds
+        self.privacy = privacy
+        self.ledger = ledger
+        self.stopReason = stopReason
+        self.users = users
+        self.items = items
+        self.trainInteractions = trainInteractions
+        self.evaluatedUsers = evaluatedUsers
+    }
+
     /// NeuMF HR@10 under the full ranking (the headline figure). - Precondition: 10 was evaluated.
     public var hitRateAt10: Double { full.hitRate(at: 10) }
     /// NeuMF NDCG@10 under the full ranking. - Precondition: 10 was evaluated.

@@ -1,5 +1,6 @@
 import FedRecData
 import FedRecMath
+import FedRecModels
 
 extension Client {
     /// Runs the local step against the global model and returns Δ = local − global.
@@ -130,8 +131,8 @@ extension Client {
     /// - Complexity: O(n·d² + d³ + h·d), h = held-out count.
     public func evaluate(
         model: ItemModel, userRegularization: Float, scale: RatingScale, workspace ws: ClientWorkspace
-    ) -> EvaluationSums {
-        var sums = EvaluationSums()
+    ) -> ErrorMetrics {
+        var sums = ErrorMetrics()
         guard !heldOutItems.isEmpty else { return sums }
         gather(model, into: ws)
         let d = model.dim
@@ -143,8 +144,8 @@ extension Client {
                 let i = Int(item)
                 let raw = base + g[1 + i] + Kernels.dot(ws.user, g.baseAddress! + factorBase + i * d, count: d)
                 let err = Double(scale.clamp(raw) - heldOutRatings[j])
-                sums.squaredError += err * err
-                sums.absoluteError += abs(err)
+                sums.sumSquaredError += err * err
+                sums.sumAbsoluteError += abs(err)
             }
         }
         sums.count = heldOutItems.count

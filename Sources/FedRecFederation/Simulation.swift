@@ -1,5 +1,6 @@
 import FedRecData
 import FedRecMath
+import FedRecModels
 
 /// An in-process federated simulation of biased MF: one ``Client`` per user of a train/held-out
 /// split, an ``Aggregator`` owning the global ``ItemModel``, Poisson or fixed-size sampling,
@@ -149,9 +150,9 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
     /// Evaluates the current model: every client with held-out ratings fits its user embedding
     /// from its own training history and scores its own held-out ratings; only the error sums
     /// are combined (per chunk in client order, then in chunk order: thread-count independent).
-    public func evaluate() -> EvaluationSums {
+    public func evaluate() -> ErrorMetrics {
         let chunks = max(1, min(config.reductionChunks, heldOutClients.count))
-        var sums = [EvaluationSums](repeating: EvaluationSums(), count: chunks)
+        var sums = [ErrorMetrics](repeating: ErrorMetrics(), count: chunks)
         let model = aggregator.model, lambda = config.local.userRegularization, scale = scale
         clients.withUnsafeBufferPointer { cb in
             heldOutClients.withUnsafeBufferPointer { hb in
@@ -161,7 +162,7 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
                     let ss = _SharedPointer(sb.baseAddress!)
                     let n = hb.count
                     _forEachChunk(chunks, threads: config.threads, dim: config.dim) { c, ws in
-                        var s = EvaluationSums()
+                        var s = ErrorMetrics()
                         for k in _chunkRange(c, of: chunks, count: n) {
                             s += cs[Int(hs[k])].evaluate(model: model, userRegularization: lambda, scale: scale, workspace: ws)
                         }
@@ -170,7 +171,7 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
                 }
             }
         }
-        var total = EvaluationSums()
+        var total = ErrorMetrics()
         for s in sums { total += s }
         return total
     }
@@ -191,7 +192,7 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
         let start = clock.now
         var records: [RoundRecord] = []
         var training = 0.0
-        var final: EvaluationSums? = nil
+        var final: ErrorMetrics? = nil
         var stopReason: String? = nil
         while roundsRun < config.rounds {
             if let reason = admit(roundsRun + 1) {

@@ -1,3 +1,5 @@
+import FedRecModels
+
 /// The outcome of a simulation run.
 public struct SimulationResult: Sendable {
     /// The configuration that ran.
@@ -5,7 +7,7 @@ public struct SimulationResult: Sendable {
     /// One record per round.
     public var rounds: [RoundRecord]
     /// Held-out metrics of the final model (error sums, RMSE, MAE).
-    public var final: EvaluationSums
+    public var final: ErrorMetrics
     /// The final global item model.
     public var model: ItemModel
     /// The server optimizer's final state.
@@ -20,7 +22,7 @@ public struct SimulationResult: Sendable {
     public var stopReason: String? = nil
 
     /// Creates a result (e.g. from a run whose rounds happened on the aggregation server).
-    public init(config: SimulationConfig, rounds: [RoundRecord], final: EvaluationSums, model: ItemModel,
+    public init(config: SimulationConfig, rounds: [RoundRecord], final: ErrorMetrics, model: ItemModel,
                 optimizerState: ServerOptimizerState, secondsPerRound: Double, trainingSeconds: Double,
                 wallSeconds: Double, stopReason: String? = nil) {
         self.config = config

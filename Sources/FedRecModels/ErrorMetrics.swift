@@ -39,4 +39,11 @@ public struct ErrorMetrics: Sendable, Hashable, Codable {
         ErrorMetrics(count: a.count + b.count, sumSquaredError: a.sumSquaredError + b.sumSquaredError,
                      sumAbsoluteError: a.sumAbsoluteError + b.sumAbsoluteError)
     }
+
+    /// Adds another set's sums (for instance one federated client's) in place.
+    public static func += (lhs: inout ErrorMetrics, rhs: ErrorMetrics) {
+        lhs.count += rhs.count
+        lhs.sumSquaredError += rhs.sumSquaredError
+        lhs.sumAbsoluteError += rhs.sumAbsoluteError
+    }
 }

@@ -80,6 +80,15 @@ struct NeuMFProcessesTests {
             #expect(abs(x - y) < 1e-12, "\(key)")
         }
         #expect(b["model"] as? String == "neumf" && b["processes"] as? Int == 2 && b["rounds"] as? Int == 3)
+        // One report for both paths: the same keys (implicit MF absent in both: null, not missing),
+        // `processes` added over HTTP.
+        #expect(Set(b.keys) == Set(a.keys).union(["processes"]), "only in-process: \(Set(a.keys).subtracting(b.keys)); only over HTTP: \(Set(b.keys).subtracting(a.keys))")
+        for key in ["implicit_mf_hr_at_10", "implicit_mf_ndcg_at_10", "centralized_hr_at_10", "stop_reason"] {
+            #expect(b[key] is NSNull && a[key] is NSNull, "\(key)")
+        }
+        for key in ["trust", "noise_source", "delta", "noise_multiplier", "clip", "epsilon_rdp", "private"] {
+            #expect(String(describing: a[key]!) == String(describing: b[key]!), "\(key)")
+        }
     }
 
     @Test("fedrec shard --model neumf writes implicit leave-one-out shards: one held-out item per user")

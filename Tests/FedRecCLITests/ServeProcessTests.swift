@@ -2,6 +2,7 @@ import FedRecData
 import FedRecExperiments
 import FedRecFederation
 import FedRecMath
+import FedRecModels
 import FedRecPrivacy
 import FedRecServer
 import Foundation
@@ -170,7 +171,7 @@ struct ServeProcessTests {
         let model = try #require(archive["model"])
         let expected = reference.result.model.parameters.flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } }
         #expect(model == expected)
-        let sums = outcomes.reduce(EvaluationSums()) { var s = $0; s += $1.evaluation ?? EvaluationSums(); return s }
+        let sums = outcomes.reduce(ErrorMetrics()) { var s = $0; s += $1.evaluation ?? ErrorMetrics(); return s }
         #expect(abs(sums.rmse - reference.result.final.rmse) < 1e-9)
     }
 }

@@ -1,5 +1,6 @@
 import FedRecData
 import FedRecMath
+import FedRecModels
 import Testing
 @testable import FedRecFederation
 
@@ -104,7 +105,7 @@ import Testing
         let client = Client(id: 0, trainItems: [0], trainRatings: [0], heldOutItems: [1], heldOutRatings: [4])
         let sums = client.evaluate(model: model, userRegularization: 1, scale: .stars, workspace: ClientWorkspace(dim: 1))
         #expect(sums.count == 1)
-        #expect(abs(sums.squaredError - 1) < 1e-9)
-        #expect(abs(sums.absoluteError - 1) < 1e-9)
+        #expect(abs(sums.sumSquaredError - 1) < 1e-9)
+        #expect(abs(sums.sumAbsoluteError - 1) < 1e-9)
     }
 }

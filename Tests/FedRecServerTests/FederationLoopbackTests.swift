@@ -1,6 +1,7 @@
 import FedRecData
 import FedRecExperiments
 import FedRecFederation
+import FedRecModels
 import FedRecPrivacy
 @testable import FedRecServer
 import Foundation
@@ -13,7 +14,7 @@ struct FederationLoopbackTests {
 
     /// Runs the server in-process and one `ClientRunner` per shard on its own thread over real sockets.
     static func runOverHTTP(train: RatingsDataset, heldOut: RatingsDataset, config: SimulationConfig, privacy: PrivacySettings,
-                            shards count: Int) throws -> (EvaluationSums, FederatedRoundCoordinator, [ClientRunner.Outcome]) {
+                            shards count: Int) throws -> (ErrorMetrics, FederatedRoundCoordinator, [ClientRunner.Outcome]) {
         let plan = try FederatedExperiment(simulation: config, privacy: privacy).plan(population: train.userCount)
         let ids = (0..<train.userCount).map { "user-\($0)" }
         let tokens = ClientTokens.generate(clientIDs: ids)
@@ -39,12 +40,12 @@ struct FederationLoopbackTests {
             }.start()
         }
         group.wait()
-        var sums = EvaluationSums()
+        var sums = ErrorMetrics()
         var outcomes: [ClientRunner.Outcome] = []
         for p in 0..<count {
             let outcome = try results.withLock { $0[p]! }.get()
             outcomes.append(outcome)
-            sums += outcome.evaluation ?? EvaluationSums()
+            sums += outcome.evaluation ?? ErrorMetrics()
         }
         return (sums, coordinator, outcomes)
     }

@@ -74,32 +74,15 @@ enum MultiProcessRun {
         let popularity = PopularityBaseline(train: split.train)
         let popFull = try RankingEvaluator(cutoffs: config.cutoffs, candidates: full.candidates).evaluate(popularity, train: train, test: test)
         let popSampled = try RankingEvaluator(cutoffs: config.cutoffs, candidates: sampled.candidates).evaluate(popularity, train: train, test: test)
-        let epsilon = outcome.ledger?.epsilonSpentSoFar
-        var o = JSONObjectBuilder()
-        o.set("hr_at_10", full.hitRate(at: 10))
-        o.set("ndcg_at_10", full.ndcg(at: 10))
-        o.set("sampled_hr_at_10", sampled.hitRate(at: 10))
-        o.set("sampled_ndcg_at_10", sampled.ndcg(at: 10))
-        o.set("sampled_protocol", "1 held-out positive + \(NeuMFExperiment.sampledNegatives) sampled negatives")
-        o.set("popularity_hr_at_10", popFull.hitRate(at: 10))
-        o.set("popularity_ndcg_at_10", popFull.ndcg(at: 10))
-        o.set("centralized_hr_at_10", centralized?.hitRateAt10)
-        o.set("centralized_ndcg_at_10", centralized?.ndcgAt10)
-        o.set("private", privacy.enabled)
-        o.set("epsilon", epsilon)
-        o.set("epsilon_pld", outcome.ledger?.epsilonSpent[AccountantKind.pld.rawValue]?.epsilon)
-        o.set("epsilon_rdp", outcome.ledger?.epsilonSpent[AccountantKind.rdp.rawValue]?.epsilon)
-        o.set("server_view_epsilon", outcome.ledger?.serverViewEpsilon)
-        o.set("delta", outcome.plan?.delta)
-        o.set("noise_multiplier", outcome.plan?.mechanism.noiseMultiplier)
-        o.set("clip", outcome.plan?.mechanism.clipBound)
-        o.set("trust", outcome.plan.map { .string($0.mechanism.trust.rawValue) } ?? .null)
-        o.set("noise_source", outcome.plan.map { .string($0.noise.description) } ?? .null)
-        o.set("noise_seeded", outcome.plan.map { .bool(!$0.noise.isPrivate) } ?? .null)
-        o.set("rounds", outcome.rounds.count)
-        o.set("stop_reason", outcome.stopReason.map { .string($0) } ?? .null)
-        o.set("wall_seconds", outcome.wallSeconds)
-        o.set("seconds_per_round", outcome.secondsPerRound)
+        let result = ImplicitResult(
+            setting: "federated", full: full, sampled: sampled, popularityFull: popFull, popularitySampled: popSampled,
+            trainingSeconds: outcome.trainingSeconds,
+            // Everything outside the training rounds: shards, process start, the clients' evaluation.
+            evaluationSeconds: max(0, outcome.wallSeconds - outcome.trainingSeconds),
+            wallSeconds: outcome.wallSeconds, secondsPerRound: outcome.secondsPerRound, steps: outcome.rounds.count,
+            privacy: outcome.plan, ledger: outcome.ledger, stopReason: outcome.stopReason,
+            users: split.train.userCount, items: split.train.itemCount, trainInteractions: split.train.count, evaluatedUsers: full.userCount)
+        var o = NeuMFRuns.metrics(result, centralized: centralized, privacyEnabled: privacy.enabled)
         o.set("processes", processes)
         o.set("model", "neumf")
         o.set("users", split.train.userCount)
@@ -111,16 +94,10 @@ enum MultiProcessRun {
             console.print(o.value.serialized())
             return
         }
-        func line(_ name: String, _ f: RankingMetrics, _ s: RankingMetrics) -> String {
-            name.padding(toLength: 30, withPad: " ", startingAt: 0)
-                + String(format: "  %.4f  %.4f                   %.4f  %.4f", f.hitRate(at: 10), f.ndcg(at: 10), s.hitRate(at: 10), s.ndcg(at: 10))
-        }
-        var lines = ["", "".padding(toLength: 30, withPad: " ", startingAt: 0) + "  HR@10  NDCG@10   (sampled 1+99: HR@10  NDCG@10)"]
-        if let c = centralized { lines.append(line("NeuMF, centralized", c.full, c.sampled)) }
-        let name = privacy.enabled ? String(format: "NeuMF, federated, ε = %.3g", epsilon ?? .nan) : "NeuMF, federated"
-        lines.append(line(name, full, sampled))
-        lines.append(line("popularity", popFull, popSampled))
-        lines.append("full ranking over all items the user has not interacted with (the default protocol)")
+        var rows: [(String, ImplicitResult)] = []
+        if let c = centralized { rows.append(("NeuMF, centralized", c)) }
+        rows.append((privacy.enabled ? String(format: "NeuMF, federated, ε = %.3g", outcome.ledger?.epsilonSpentSoFar ?? .nan) : "NeuMF, federated", result))
+        var lines = ["", NeuMFRuns.table(rows)]
         lines.append(String(format: "%d rounds in %.2f s (%.3f s/round) over HTTP with %d client processes", outcome.rounds.count,
                             outcome.trainingSeconds, outcome.secondsPerRound, processes))
         if let ledger = outcome.ledger { lines.append("noise: \(ledger.noiseSource)") }

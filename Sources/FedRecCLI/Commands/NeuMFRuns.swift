@@ -118,6 +118,32 @@ enum NeuMFRuns {
         return o
     }
 
+    /// The report of a federated run, in-process or over the server (`--processes`): the ranking
+    /// metrics, the centralized comparison, the privacy spent and the schedule, the same keys in
+    /// the same order (absent values are `null`, never missing). `simulate --processes` adds
+    /// `processes`; both add `model`, `users`, `items`, `seed`, `data`.
+    static func metrics(_ r: ImplicitResult, centralized: ImplicitResult?, privacyEnabled: Bool) -> JSONObjectBuilder {
+        var o = metrics(r)
+        o.set("centralized_hr_at_10", centralized?.hitRateAt10)
+        o.set("centralized_ndcg_at_10", centralized?.ndcgAt10)
+        o.set("private", privacyEnabled)
+        o.set("epsilon", r.ledger.map { $0.epsilonSpentSoFar })
+        o.set("epsilon_pld", r.epsilonSpent(.pld))
+        o.set("epsilon_rdp", r.epsilonSpent(.rdp))
+        o.set("server_view_epsilon", r.ledger?.serverViewEpsilon)
+        o.set("delta", r.privacy?.delta)
+        o.set("noise_multiplier", r.privacy?.mechanism.noiseMultiplier)
+        o.set("clip", r.privacy?.mechanism.clipBound)
+        o.set("trust", r.privacy.map { .string($0.mechanism.trust.rawValue) } ?? .null)
+        o.set("noise_source", r.privacy.map { .string($0.noise.description) } ?? .null)
+        o.set("noise_seeded", r.privacy.map { .bool(!$0.noise.isPrivate) } ?? .null)
+        o.set("rounds", r.steps)
+        o.set("stop_reason", r.stopReason.map { .string($0) } ?? .null)
+        o.set("wall_seconds", r.wallSeconds)
+        o.set("seconds_per_round", r.secondsPerRound)
+        return o
+    }
+
     /// The comparison table: full ranking and sampled protocol side by side.
     static func table(_ rows: [(String, ImplicitResult)]) -> String {
         var lines = ["".padding(toLength: 30, withPad: " ", startingAt: 0) + "  HR@10  NDCG@10   (sampled 1+99: HR@10  NDCG@10)"]

@@ -19,6 +19,16 @@ import Synchronization
 /// after a server restart (a new `instance`) the re-opened round is joined again. At the end each
 /// user scores its held-out data against the final model — MF: rating errors; NeuMF: the ranking
 /// of its held-out items (HR@K, NDCG@K under ``rankingProtocols``) — and only the sums are returned.
+///
+/// With ``requirements`` set the client holds the server to its own privacy floor: the plan is
+/// checked before anything is sent (and again whenever the server restarts), and a plan below the
+/// floor ends the run with `ServerError(.weakPlan)`, no update sent.
+///
+/// How a run ends: `finished` (every planned round ran) and `budget_exhausted` (the privacy budget
+/// allows no further round: the planned end of a private run) return normally; a run the server
+/// stopped for another reason (the model diverged, the ledger or a checkpoint failed) returns with
+/// ``Outcome/endState`` `stopped` and ``Outcome/stopReason`` (the CLI exits 1); a graceful server
+/// shutdown (`stopping` with no reason: a restart is expected) is waited out like an outage.
 public struct ClientRunner: Sendable {
     /// What a run did.
     public struct Outcome: Sendable, Codable, Hashable {
@@ -29,12 +39,22 @@ public struct ClientRunner: Sendable {
         /// Updates refused (late, duplicate after a restart, …).
         public var updatesRefused: Int
         /// The held-out error sums of this process's users (nil if evaluation was off, or NeuMF).
-        public var evaluation: EvaluationSums?
+        public var evaluation: ErrorMetrics?
         /// NeuMF: the ranking-metric sums of this process's users, one per ``ClientRunner/rankingProtocols``
         /// entry (nil if evaluation was off, or MF).
         public var ranking: [RankingMetrics]? = nil
-        /// How the run ended (`finished`, `budget_exhausted`, …).
+        /// How the run ended: `finished`, `budget_exhausted`, or `stopped` (the server stopped the
+        /// run early for the reason in ``stopReason``).
         public var endState: String
+        /// Why the server ended the run early (the status's `message`: budget, divergence, …), if it did.
+        public var stopReason: String? = nil
+
+        /// True when the run ended as planned (all rounds, or the privacy budget), false when the
+        /// server stopped it for another reason.
+        public var endedAsPlanned: Bool { endState != Self.stopped }
+
+        /// The ``endState`` of a run the server stopped early for a reason other than the budget.
+        public static let stopped = "stopped"
 
         /// One line of JSON (snake_case keys), what `fedrec client --json` prints.
         public func jsonLine() -> String {
@@ -65,6 +85,9 @@ public struct ClientRunner: Sendable {
     public var userStatePath: String? = nil
     /// NeuMF: the candidate sets each user ranks its held-out items under at the end.
     public var rankingProtocols: [CandidateSet] = ClientRunner.defaultRankingProtocols
+    /// This client's own privacy floor: every plan the server publishes is checked against it
+    /// before anything is sent. Nil follows whatever plan the server publishes.
+    public var requirements: ClientPrivacyRequirements? = nil
 
     /// Creates a runner.
     public init(serverURL: String, shard: ClientShard, seed: UInt64? = nil, seededNoise: Bool = false, threads: Int = 1,
@@ -79,20 +102,23 @@ public struct ClientRunner: Sendable {
         self.log = log
     }
 
-    /// Runs until the server reports the run finished (or the budget exhausted).
-    /// - Throws: `ServerError` when the server stays unreachable longer than ``maxOutage``, refuses
-    ///   the tokens, or publishes a plan the shard does not fit.
+    /// Runs until the server reports the run finished, the budget exhausted, or the run stopped
+    /// (``Outcome/endState``).
+    /// - Throws: `ServerError` when the server stays unreachable (or shutting down) longer than
+    ///   ``maxOutage``, refuses the tokens, or publishes a plan the shard does not fit;
+    ///   `ServerError(.weakPlan)` when a plan is below ``requirements`` (nothing is sent).
     public func run() throws(ServerError) -> Outcome {
         precondition(!shard.users.isEmpty, "a client process needs at least one user")
         let http = try HTTPClient(url: serverURL, configuration: .init(requestTimeout: .seconds(60), retry: .none))
+        defer { http.close() }
         let apis = shard.users.map { FederationClient(http: http, token: $0.token) }
         let first = apis[0]
-        let plan = try retrying { () throws(ServerError) in try first.plan() }
+        var plan = try retrying { () throws(ServerError) in try first.plan() }
+        var mechanism = try checkedMechanism(of: plan)
         let maxItem = shard.users.lazy.flatMap { $0.trainItems + $0.heldOutItems }.max() ?? -1
         guard Int(maxItem) < plan.itemCount else {
             throw ServerError(.badRequest, "the data holds item index \(maxItem) but the server's model has \(plan.itemCount) items; shard the data with the server's item indices")
         }
-        let mechanism = try plan.mechanism()
         let layout = plan.layout
         var clients = shard.users.map(\.client)
         let neumfPlan = plan.modelKind.neumfPlan
@@ -107,6 +133,9 @@ public struct ClientRunner: Sendable {
         }
         var outcome = Outcome(roundsJoined: 0, updatesSubmitted: 0, updatesRefused: 0, evaluation: nil, endState: "")
         var handled: (instance: String?, round: UInt64)? = nil
+        // The server instance seen before `plan` was fetched: a different one may publish another plan.
+        var planInstance: String? = nil
+        var shutdownSince: ContinuousClock.Instant? = nil
         loop: while true {
             let status = try retrying { () throws(ServerError) in
                 if let h = handled { return try first.status(afterRound: h.round, instance: h.instance, wait: 20) }
@@ -115,12 +144,45 @@ public struct ClientRunner: Sendable {
             switch status.state {
             case .finished, .budgetExhausted:
                 outcome.endState = status.state.rawValue
+                outcome.stopReason = status.state == .budgetExhausted ? status.message : nil
                 break loop
-            case .stopping, .aggregating:
+            case .stopping where status.message != nil:
+                // Stopped for good (divergence, ledger or checkpoint failure): the server keeps
+                // serving the last released model; evaluate it and report the reason.
+                outcome.endState = Outcome.stopped
+                outcome.stopReason = status.message
+                break loop
+            case .stopping:
+                // A graceful shutdown: a restart is expected; wait it out like an outage.
+                let now = ContinuousClock.now
+                if let since = shutdownSince, now - since > maxOutage {
+                    throw ServerError(.unavailable, "the server has been shutting down for more than \(maxOutage) without restarting; giving up")
+                }
+                shutdownSince = shutdownSince ?? now
+                Thread.sleep(forTimeInterval: 0.05)
+                continue loop
+            case .aggregating:
                 Thread.sleep(forTimeInterval: 0.05)
                 continue loop
             case .open:
-                break
+                shutdownSince = nil
+            }
+            if let instance = status.instance, instance != planInstance {
+                // First status, or a restarted server: fetch its plan and hold it to the floor
+                // before checking in.
+                let fresh = try retrying { () throws(ServerError) in try first.plan() }
+                if fresh != plan {
+                    guard Self.sameModel(plan, fresh) else {
+                        throw ServerError(.badResponse, "the server restarted with a plan for another model (\(fresh.modelKind.name), \(fresh.itemCount) items); start this client afresh for the new run")
+                    }
+                    mechanism = try checkedMechanism(of: fresh)
+                    if plan.clipBound != fresh.clipBound || plan.noiseMultiplier != fresh.noiseMultiplier || plan.trust != fresh.trust
+                        || plan.minimumUpdates != fresh.minimumUpdates || plan.placement != fresh.placement || plan.rounds != fresh.rounds {
+                        log("the server restarted with a new privacy plan (z = \(fresh.noiseMultiplier.map { "\($0)" } ?? "none"), C = \(fresh.clipBound.map { "\($0)" } ?? "none"), \(fresh.rounds) rounds)\(requirements.map { $0.isEmpty ? "" : "; it meets this client's floor" } ?? "")")
+                    }
+                    plan = fresh
+                }
+                planInstance = instance
             }
             if let h = handled, h.round == status.round, h.instance == status.instance { continue loop }
             let round = status.round
@@ -169,13 +231,12 @@ public struct ClientRunner: Sendable {
             let message = try retrying { () throws(ServerError) in try first.fetchModel() }
             let model = ItemModel(flattened: message.values, itemCount: plan.itemCount, dim: plan.dim)
             let ws = ClientWorkspace(dim: plan.dim)
-            var sums = EvaluationSums()
+            var sums = ErrorMetrics()
             for client in clients where !client.heldOutItems.isEmpty {
                 sums += client.evaluate(model: model, userRegularization: plan.local.userRegularization, scale: plan.scale, workspace: ws)
             }
             outcome.evaluation = sums
         }
-        http.close()
         return outcome
     }
 
@@ -261,5 +322,46 @@ private struct SharedClients: @unchecked Sendable {
     subscript(i: Int) -> Client {
         unsafeAddress { UnsafePointer(base + i) }
         nonmutating unsafeMutableAddress { base + i }
+    }
+}
+
+extension ClientRunner.Outcome {
+    private enum CodingKeys: String, CodingKey {
+        case roundsJoined, updatesSubmitted, updatesRefused, evaluation, ranking, endState, stopReason
+    }
+
+    /// The held-out sums as `fedrec client --json` has always written them (`squared_error`,
+    /// `absolute_error`, `count`), kept stable although the type is now ``ErrorMetrics``.
+    private struct WireEvaluation: Codable {
+        var squaredError: Double
+        var absoluteError: Double
+        var count: Int
+    }
+
+    /// Decodes an outcome line (`fedrec client --json`).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        roundsJoined = try c.decode(Int.self, forKey: .roundsJoined)
+        updatesSubmitted = try c.decode(Int.self, forKey: .updatesSubmitted)
+        updatesRefused = try c.decode(Int.self, forKey: .updatesRefused)
+        evaluation = try c.decodeIfPresent(WireEvaluation.self, forKey: .evaluation).map {
+            ErrorMetrics(count: $0.count, sumSquaredError: $0.squaredError, sumAbsoluteError: $0.absoluteError)
+        }
+        ranking = try c.decodeIfPresent([RankingMetrics].self, forKey: .ranking)
+        endState = try c.decode(String.self, forKey: .endState)
+        stopReason = try c.decodeIfPresent(String.self, forKey: .stopReason)
+    }
+
+    /// Encodes the outcome line; absent optionals are left out.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(roundsJoined, forKey: .roundsJoined)
+        try c.encode(updatesSubmitted, forKey: .updatesSubmitted)
+        try c.encode(updatesRefused, forKey: .updatesRefused)
+        try c.encodeIfPresent(evaluation.map { WireEvaluation(squaredError: $0.sumSquaredError, absoluteError: $0.sumAbsoluteError, count: $0.count) },
+                              forKey: .evaluation)
+        try c.encodeIfPresent(ranking, forKey: .ranking)
+        try c.encode(endState, forKey: .endState)
+        try c.encodeIfPresent(stopReason, forKey: .stopReason)
     }
 }

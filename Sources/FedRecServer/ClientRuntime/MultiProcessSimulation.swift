@@ -23,7 +23,7 @@ public struct MultiProcessSimulation: Sendable {
     /// What the run produced.
     public struct Outcome: Sendable {
         /// Held-out error sums over all clients, after the last round (MF; empty for NeuMF).
-        public var final: EvaluationSums
+        public var final: ErrorMetrics
         /// NeuMF: the ranking metrics over all clients, one per ``ClientRunner/defaultRankingProtocols``
         /// entry (full ranking, then the sampled protocol); nil for MF.
         public var ranking: [RankingMetrics]?
@@ -171,14 +171,17 @@ public struct MultiProcessSimulation: Sendable {
         for (p, child) in children.enumerated() {
             child.0.waitUntilExit()
             let stdout = outputs[p].wait(), stderr = errors[p].wait()
-            guard child.0.terminationStatus == 0, let line = String(decoding: stdout, as: UTF8.self).split(separator: "\n").last,
-                  let outcome = try? ClientShard.decoder.decode(ClientRunner.Outcome.self, from: Data(line.utf8)) else {
+            // A client exits 1 after printing its outcome when the server stopped the run early
+            // (divergence): the outcome still counts, and `stopReason` says why.
+            guard let line = String(decoding: stdout, as: UTF8.self).split(separator: "\n").last,
+                  let outcome = try? ClientShard.decoder.decode(ClientRunner.Outcome.self, from: Data(line.utf8)),
+                  child.0.terminationStatus == 0 || !outcome.endedAsPlanned else {
                 throw ServerError(.ioFailure, "client process \(p) failed (exit \(child.0.terminationStatus)): \(String(decoding: stderr.suffix(2000), as: UTF8.self))")
             }
             outcomes.append(outcome)
         }
-        var final = EvaluationSums()
-        for outcome in outcomes { final += outcome.evaluation ?? EvaluationSums() }
+        var final = ErrorMetrics()
+        for outcome in outcomes { final += outcome.evaluation ?? ErrorMetrics() }
         var ranking: [RankingMetrics]? = nil
         if let p = model.neumfPlan {
             var total = ClientRunner.defaultRankingProtocols.map { RankingMetrics(candidates: $0, cutoffs: p.cutoffs) }
