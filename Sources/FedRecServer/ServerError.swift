@@ -89,6 +89,9 @@ public struct ServerError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let clipBoundExceeded = Code("clip_bound_exceeded", status: 422)
 
         // MARK: Local failures (never sent by the server itself)
+        /// The server's published plan is below the client's own privacy floor
+        /// (`ClientPrivacyRequirements`); the client sent nothing.
+        public static let weakPlan = Code("weak_plan", status: 412)
         /// A file could not be read, written, synced or renamed.
         public static let ioFailure = Code("io_failure", status: 500)
         /// A checkpoint fails its checksums or layout; the server must not start fresh.

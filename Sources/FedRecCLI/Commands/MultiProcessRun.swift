@@ -82,13 +82,9 @@ enum MultiProcessRun {
             wallSeconds: outcome.wallSeconds, secondsPerRound: outcome.secondsPerRound, steps: outcome.rounds.count,
             privacy: outcome.plan, ledger: outcome.ledger, stopReason: outcome.stopReason,
             users: split.train.userCount, items: split.train.itemCount, trainInteractions: split.train.count, evaluatedUsers: full.userCount)
-        var o = NeuMFRuns.metrics(result, centralized: centralized, privacyEnabled: privacy.enabled)
+        var o = NeuMFRuns.federatedReport(result, centralized: centralized, privacyEnabled: privacy.enabled, model: config.model,
+                                          split: split, input: input, seed: seed)
         o.set("processes", processes)
-        o.set("model", "neumf")
-        o.set("users", split.train.userCount)
-        o.set("items", split.train.itemCount)
-        o.set("seed", Int(seed))
-        o.set("data", input.summary)
         if let out { try out.write(o.value.serialized() + "\n", to: "result.json") }
         if json {
             console.print(o.value.serialized())

@@ -68,31 +68,8 @@ enum NeuMFRuns {
             progress.update(r.round, detail: "participants \(r.participants)" + (r.hitRate.map { String(format: "  HR@10 %.4f", $0) } ?? ""))
         }
         rows.append((privacy.enabled ? String(format: "NeuMF, federated, ε = %.3g", result.ledger?.epsilonSpentSoFar ?? .nan) : "NeuMF, federated", result))
-        var o = metrics(result)
-        o.set("centralized_hr_at_10", centralized?.hitRateAt10)
-        o.set("centralized_ndcg_at_10", centralized?.ndcgAt10)
-        o.set("private", privacy.enabled)
-        o.set("epsilon", result.ledger.map { $0.epsilonSpentSoFar })
-        o.set("epsilon_pld", result.epsilonSpent(.pld))
-        o.set("epsilon_rdp", result.epsilonSpent(.rdp))
-        o.set("server_view_epsilon", result.ledger?.serverViewEpsilon)
-        o.set("delta", result.privacy?.delta)
-        o.set("noise_multiplier", result.privacy?.mechanism.noiseMultiplier)
-        o.set("clip", result.privacy?.mechanism.clipBound)
-        o.set("trust", result.privacy.map { .string($0.mechanism.trust.rawValue) } ?? .null)
-        o.set("noise_source", result.privacy.map { .string($0.noise.description) } ?? .null)
-        o.set("noise_seeded", result.privacy.map { .bool(!$0.noise.isPrivate) } ?? .null)
-        o.set("rounds", result.rounds.count)
-        o.set("stop_reason", result.stopReason.map { .string($0) } ?? .null)
-        o.set("wall_seconds", result.wallSeconds)
-        o.set("seconds_per_round", result.secondsPerRound)
-        o.set("model", "neumf")
-        o.set("gmf_dim", config.model.gmfDim)
-        o.set("mlp_layers", config.model.mlpLayers.map(String.init).joined(separator: ","))
-        o.set("users", split.train.userCount)
-        o.set("items", split.train.itemCount)
-        o.set("seed", Int(seed))
-        o.set("data", input.summary)
+        let o = federatedReport(result, centralized: centralized, privacyEnabled: privacy.enabled, model: config.model,
+                                split: split, input: input, seed: seed)
         if let out { try out.write(o.value.serialized() + "\n", to: "result.json") }
         if json {
             console.print(o.value.serialized())
@@ -119,10 +96,11 @@ enum NeuMFRuns {
     }
 
     /// The report of a federated run, in-process or over the server (`--processes`): the ranking
-    /// metrics, the centralized comparison, the privacy spent and the schedule, the same keys in
-    /// the same order (absent values are `null`, never missing). `simulate --processes` adds
-    /// `processes`; both add `model`, `users`, `items`, `seed`, `data`.
-    static func metrics(_ r: ImplicitResult, centralized: ImplicitResult?, privacyEnabled: Bool) -> JSONObjectBuilder {
+    /// metrics, the centralized comparison, the privacy spent, the schedule, the model's shape and
+    /// the data, the same keys in the same order (absent values are `null`, never missing).
+    /// `simulate --processes` adds `processes`.
+    static func federatedReport(_ r: ImplicitResult, centralized: ImplicitResult?, privacyEnabled: Bool, model: NeuMFConfig,
+                                split: DataSplit, input: DataOptions.Input, seed: UInt64) -> JSONObjectBuilder {
         var o = metrics(r)
         o.set("centralized_hr_at_10", centralized?.hitRateAt10)
         o.set("centralized_ndcg_at_10", centralized?.ndcgAt10)
@@ -141,6 +119,13 @@ enum NeuMFRuns {
         o.set("stop_reason", r.stopReason.map { .string($0) } ?? .null)
         o.set("wall_seconds", r.wallSeconds)
         o.set("seconds_per_round", r.secondsPerRound)
+        o.set("model", "neumf")
+        o.set("gmf_dim", model.gmfDim)
+        o.set("mlp_layers", model.mlpLayers.map(String.init).joined(separator: ","))
+        o.set("users", split.train.userCount)
+        o.set("items", split.train.itemCount)
+        o.set("seed", Int(seed))
+        o.set("data", input.summary)
         return o
     }
 

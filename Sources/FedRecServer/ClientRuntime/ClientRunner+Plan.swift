@@ -1,14 +1,5 @@
 import FedRecPrivacy
 
-extension ServerError.Code {
-    /// The server's published plan is below the client's own privacy floor
-    /// (``ClientPrivacyRequirements``); the client sent nothing. Local: never sent by the server.
-    public static let weakPlan = ServerError.Code("weak_plan", status: 412)
-    /// The server stopped the run before its end for a reason other than the budget (the model
-    /// diverged, the ledger or a checkpoint failed: the status's `message`). Local: never sent by the server.
-    public static let runStopped = ServerError.Code("run_stopped", status: 503)
-}
-
 extension ClientRunner {
     /// Checks a published plan against ``requirements`` and returns its mechanism.
     ///
