@@ -85,16 +85,7 @@ public struct FederatedExperiment: Sendable {
         }
         let population = train.userCount
         let plan = try plan(population: population)!
-        let privatizer: GaussianPrivatizer
-        if let a = privacy.adaptiveClipping {
-            let expected = plan.samplingRate * Double(population)
-            let state = try AdaptiveClipping(
-                initialClipBound: plan.mechanism.clipBound, targetQuantile: a.targetQuantile, learningRate: a.learningRate,
-                countNoiseStddev: a.countNoiseStddev ?? max(expected / 20, 1e-9))
-            privatizer = try GaussianPrivatizer(accounted: plan.mechanism, adaptive: state, placement: plan.placement, noise: plan.noise)
-        } else {
-            privatizer = GaussianPrivatizer(mechanism: plan.mechanism, placement: plan.placement, noise: plan.noise)
-        }
+        let privatizer = try plan.privatizer(adaptive: privacy.adaptiveClipping, population: population)
         var sim = try Simulation(train: train, heldOut: heldOut, config: simulation, privatizer: privatizer)
         var ledger = try PrivacyLedger(
             runID: UUID().uuidString, configFingerprint: Self.fingerprint(plan: plan, train: train),

@@ -44,6 +44,8 @@ public struct ImplicitResult: Sendable {
     public var ledger: PrivacyLedger?
     /// Why a federated run stopped early (the privacy budget), or nil.
     public var stopReason: String?
+    /// Federated private runs with adaptive clipping: the clip bound C at the end (nil when C is fixed).
+    public var finalClipBound: Double? = nil
     /// Users, items and training interactions of the split.
     public var users: Int, items: Int, trainInteractions: Int
     /// Users evaluated (with a held-out interaction).

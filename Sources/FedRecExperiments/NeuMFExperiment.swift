@@ -84,6 +84,7 @@ public enum NeuMFExperiment {
         var outcome: NeuMFSimulationResult
         var plan: ResolvedPrivacy? = nil
         var ledger: PrivacyLedger? = nil
+        var finalClip: Double? = nil
         // The run's final evaluation is the full ranking; the sampled protocol is evaluated after it
         // (the clients' fits use the same streams, so they are the same fits).
         let sampledProtocol = CandidateSet.sampled(negatives: sampledNegatives, seed: sampledSeed)
@@ -106,7 +107,7 @@ public enum NeuMFExperiment {
             }
             let resolved = try ResolvedPrivacy(privacy, population: train.userCount, samplingRate: q, rounds: simulation.rounds)
             plan = resolved
-            let privatizer = GaussianPrivatizer(mechanism: resolved.mechanism, placement: resolved.placement, noise: resolved.noise)
+            let privatizer = try resolved.privatizer(adaptive: privacy.adaptiveClipping, population: train.userCount)
             var sim = try NeuMFSimulation(train: train, heldOut: heldOut, config: simulation, privatizer: privatizer)
             var book = try PrivacyLedger(
                 runID: UUID().uuidString,
@@ -132,6 +133,7 @@ public enum NeuMFExperiment {
             try book.refreshSpent()
             if let url = ledgerURL { try book.save(to: url) }
             ledger = book
+            finalClip = sim.privatizer.adaptive?.clipBound
             let start = clock.now
             metrics = [outcome.final, try sim.evaluate(protocols: [sampledProtocol])[0]]
             evaluation = seconds(clock.now - start) + outcome.wallSeconds - outcome.trainingSeconds
@@ -149,6 +151,7 @@ public enum NeuMFExperiment {
         result.privacy = plan
         result.ledger = ledger
         result.stopReason = outcome.stopReason
+        result.finalClipBound = finalClip
         result.wallSeconds = seconds(clock.now - begin)
         return result
     }

@@ -24,7 +24,8 @@ import FedRecModels
 /// labelled), and only the metric sums are combined.
 ///
 /// **Reproducibility.** Initial global model: stream `[2⁶⁴−3]`; client c's initial user row:
-/// `[c, 2⁶⁴−4]`; round t's sample: `[2⁶⁴−1, t]`; server noise: `[2⁶⁴−2, t]`; client c in round
+/// `[c, 2⁶⁴−4]`; round t's sample: `[2⁶⁴−1, t]`; server noise: `[2⁶⁴−2, t]`; adaptive clipping's
+/// count noise: `[2⁶⁴−3, t]`; client c in round
 /// t: `[c, t]`; client c's evaluation fit: `[c, 2⁶⁴−5]`. Participants are split into
 /// ``NeuMFSimulationConfig/reductionChunks`` fixed contiguous chunks, each summed in client
 /// order, the chunk sums added in chunk order: the same seed gives the same bits on any number
@@ -35,8 +36,8 @@ import FedRecModels
 public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
     /// The validated configuration.
     public let config: NeuMFSimulationConfig
-    /// The privacy seam.
-    public let privatizer: Privatizer
+    /// The privacy seam (its clip bound moves between rounds under adaptive clipping).
+    public private(set) var privatizer: Privatizer
     /// The model layout shared by server and clients.
     public let architecture: NeuMFArchitecture
     /// What each client computes (shared with `fedrec client`).
@@ -160,6 +161,7 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
                     s.exampleCount += update.exampleCount
                     if update.failed { s.failed += 1 }
                     s.normSum += update.normBeforePrivatization
+                    s.unclipped += priv.unclippedIndicator(norm: update.normBeforePrivatization)
                     update.delta.withUnsafeBufferPointer { Kernels.axpy(1, $0, partial) }
                 }
                 ss[c] = s
@@ -182,15 +184,19 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
             total.lossSum += s.lossSum
             total.exampleCount += s.exampleCount
             total.failed += s.failed
+            total.unclipped += s.unclipped
         }
         var serverRNG = SeededGenerator(seed: config.seed, stream: [UInt64.max - 1, UInt64(t)])
         let decision = privatizer.privatizeAggregate(&sum, participants: participants.count, using: &serverRNG)
         precondition(sum.count == n, "NeuMFSimulation: the privatizer changed the sum's length")
+        let denominator = max(config.sampling.expectedParticipants(population: population), .leastNonzeroMagnitude)
+        var adaptRNG = SeededGenerator(seed: config.seed, stream: [UInt64.max - 2, UInt64(t)])
+        privatizer.finishRound(unclippedCount: total.unclipped, expectedParticipants: denominator,
+                               released: decision == .release, using: &adaptRNG)
         var reason: String? = nil
         switch decision {
         case .release:
             let opt = config.serverOptimizer
-            let denominator = max(config.sampling.expectedParticipants(population: population), .leastNonzeroMagnitude)
             global.withUnsafeMutableBufferPointer { x in
                 sum.withUnsafeMutableBufferPointer { s in
                     opt.step(parameters: x, sum: s, denominator: denominator, state: &optimizerState)
@@ -325,6 +331,8 @@ struct NeuMFChunkStats: Sendable {
     var lossSum = 0.0
     var exampleCount = 0
     var failed = 0
+    /// Σ of the clients' adaptive-clipping bits (1 when a norm was within the bound).
+    var unclipped = 0.0
 }
 
 /// One client's local model for ranking: the shared scorer with the client's own user row

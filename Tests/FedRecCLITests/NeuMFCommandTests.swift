@@ -15,6 +15,22 @@ import Testing
         #expect(json["users"] as? Int == 40)
     }
 
+    @Test func adaptiveClippingReportsTheFinalBoundAndKeepsTheBudget() throws {
+        let run = runInProcess(["simulate", "--model", "neumf", "--data", try fixture("small"), "--rounds", "4",
+                                "--sampling-rate", "0.5", "--epsilon", "4", "--min-updates", "5", "--seed", "1",
+                                "--adaptive-clip", "--clip", "0.001", "--clip-lr", "1", "--no-baseline", "--json"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let json = try run.json()
+        #expect(json["adaptive_clip"] as? Bool == true)
+        let final = try #require(json["final_clip"] as? Double)
+        #expect(final > 0.001, "a bound far below every update norm grows")
+        #expect(try #require(json["epsilon"] as? Double) <= 4)
+        let refused = runInProcess(["simulate", "--model", "neumf", "--data", try fixture("small"), "--processes", "2",
+                                    "--adaptive-clip", "--rounds", "1"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("--adaptive-clip is not supported with --processes"))
+    }
+
     @Test func privateFederatedNeuMFSpendsAtMostTheBudget() throws {
         let run = runInProcess(["simulate", "--model", "neumf", "--data", try fixture("small"), "--rounds", "3",
                                 "--sampling-rate", "0.5", "--epsilon", "4", "--min-updates", "5", "--seed", "1",

@@ -170,6 +170,29 @@ import Testing
         #expect(result.final.userCount == split.test.count, "the kept model is still evaluated")
     }
 
+    @Test func adaptiveClippingMovesTheBoundTowardTheMedianUpdateNorm() throws {
+        let split = Self.planted(seed: 15)
+        let mechanism = try GaussianMechanism(noiseMultiplier: 1, clipBound: 1, trust: .local)
+        var bounds: [Double] = []
+        var medians: [Double] = []
+        for start in [1e-2, 1e2] {
+            let adaptive = try AdaptiveClipping(initialClipBound: start, targetQuantile: 0.5, learningRate: 1, countNoiseStddev: 2)
+            let privatizer = try GaussianPrivatizer(accounted: mechanism, adaptive: adaptive, noise: .seeded(5))
+            var sim = try NeuMFSimulation(train: split.train, heldOut: split.test, config: try Self.config(rounds: 25),
+                                          privatizer: privatizer)
+            var norms: [Double] = []
+            for _ in 0..<25 { norms.append(sim.runRound().meanUpdateNorm) }
+            bounds.append(try #require(sim.privatizer.adaptive?.clipBound))
+            medians.append(norms.suffix(10).sorted()[5])
+        }
+        // Geometric updates of rate η = 1 move C by up to e^(η/2) a round while (nearly) every
+        // update is clipped or none is: 25 rounds span e^12.5 ≈ 3·10⁵, more than the two starts'
+        // distance to the update norms.
+        for (bound, norm) in zip(bounds, medians) {
+            #expect(bound > norm / 5 && bound < norm * 5, "final C \(bound) vs typical update norm \(norm)")
+        }
+    }
+
     @Test func refusesExplicitDataAndFixedSizePrivateRounds() throws {
         let split = Self.planted(seed: 13)
         var explicit = split.train

@@ -41,7 +41,9 @@ enum NeuMFRuns {
     /// `fedrec simulate --model neumf`.
     static func simulate(_ args: ParsedArguments, input: DataOptions.Input, privacy: PrivacySettings, seed: UInt64,
                          console: Console) throws {
-        if privacy.adaptiveClipping != nil { throw UsageError("--adaptive-clip supports --model mf only", command: args.spec.invocation) }
+        if args.isSet("processes"), privacy.adaptiveClipping != nil {
+            throw UsageError("--adaptive-clip is not supported with --processes yet (the server keeps a fixed clip bound)", command: args.spec.invocation)
+        }
         let json = args.flag("json")
         let say: (String) -> Void = { json ? console.note($0) : console.print($0) }
         let split = split(input, args)
@@ -77,6 +79,9 @@ enum NeuMFRuns {
             console.print("")
             console.print(table(rows))
             if let ledger = result.ledger { console.print("noise: \(ledger.noiseSource)") }
+            if let c = result.finalClipBound, let plan = result.privacy {
+                console.print(String(format: "adaptive clipping: C %.4g → %.4g", plan.mechanism.clipBound, c))
+            }
         }
     }
 
@@ -119,6 +124,8 @@ enum NeuMFRuns {
         o.set("stop_reason", r.stopReason.map { .string($0) } ?? .null)
         o.set("wall_seconds", r.wallSeconds)
         o.set("seconds_per_round", r.secondsPerRound)
+        o.set("adaptive_clip", r.finalClipBound != nil)
+        o.set("final_clip", r.finalClipBound)
         o.set("model", "neumf")
         o.set("gmf_dim", model.gmfDim)
         o.set("mlp_layers", model.mlpLayers.map(String.init).joined(separator: ","))
