@@ -106,7 +106,14 @@ extension Client {
         }
         let update = ModelUpdate(itemCount: model.itemCount, dim: d, touchedItems: touchedItems,
                                  globalMeanDelta: mu - mu0, rows: deltas)
-        return LocalTrainingResult(update: update, updateNorm: update.norm(), lossSum: lossSum, ratingCount: m)
+        let norm = update.norm()
+        guard norm.isFinite else {
+            // Local training diverged (a learning rate too large for this client's ratings): send
+            // nothing rather than NaN, as a NeuMF client does; the server would refuse it anyway.
+            return LocalTrainingResult(update: .zero(itemCount: model.itemCount, dim: d), updateNorm: 0,
+                                       lossSum: lossSum, ratingCount: m, failed: true)
+        }
+        return LocalTrainingResult(update: update, updateNorm: norm, lossSum: lossSum, ratingCount: m)
     }
 
     /// Fits the user embedding to the client's training ratings with the item model fixed:

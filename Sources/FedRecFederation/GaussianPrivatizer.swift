@@ -80,7 +80,12 @@ public struct GaussianPrivatizer: UpdatePrivatizer {
     public func privatizeClientUpdate(_ update: inout ModelUpdate, using rng: inout some RandomNumberGenerator) {
         let bound = mechanism.clipBound
         let norm = update.norm()
-        if norm > bound { update.scale(by: Float(bound / norm)) }
+        if !norm.isFinite {
+            // Non-finite values have no norm to clip: send zeros, so the bound holds for every input.
+            update = .zero(itemCount: update.itemCount, dim: update.dim)
+        } else if norm > bound {
+            update.scale(by: Float(bound / norm))
+        }
         let stddev = mechanism.clientNoiseStddev
         guard placement == .perParty, stddev > 0 else { return }
         update.withDenseValues { values in

@@ -9,4 +9,6 @@ public struct LocalTrainingResult: Sendable {
     public var lossSum: Double
     /// Number of training ratings.
     public var ratingCount: Int
+    /// True when local training diverged (a non-finite Δ): ``update`` is then zero.
+    public var failed: Bool = false
 }

@@ -17,6 +17,8 @@ public struct RoundRecord: Sendable, Hashable, Codable {
     public var released: Bool
     /// Why the aggregate was discarded, if it was.
     public var discardReason: String?
+    /// Participants whose local training diverged (non-finite update): they sent a zero update.
+    public var failedClients: Int
     /// Seconds spent training this round: sampling, local steps, aggregation (no evaluation).
     public var roundSeconds: Double
     /// Seconds since the run started, evaluation included (for progress and ETA).
@@ -24,7 +26,9 @@ public struct RoundRecord: Sendable, Hashable, Codable {
 
     /// Creates a record (e.g. from a round run by the aggregation server).
     public init(round: Int, participants: Int, meanUpdateNorm: Double, trainLoss: Double, rmse: Double? = nil,
-                mae: Double? = nil, released: Bool, discardReason: String? = nil, roundSeconds: Double, elapsedSeconds: Double) {
+                mae: Double? = nil, released: Bool, discardReason: String? = nil, roundSeconds: Double, elapsedSeconds: Double,
+                failedClients: Int = 0) {
+        self.failedClients = failedClients
         self.round = round
         self.participants = participants
         self.meanUpdateNorm = meanUpdateNorm

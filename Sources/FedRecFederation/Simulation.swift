@@ -114,6 +114,7 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
                                 s.normSum += result.updateNorm
                                 s.lossSum += result.lossSum
                                 s.ratingCount += result.ratingCount
+                                if result.failed { s.failed += 1 }
                             }
                             ss[c] = s
                         }
@@ -128,6 +129,7 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
             total.lossSum += stats[c].lossSum
             total.ratingCount += stats[c].ratingCount
             total.unclipped += stats[c].unclipped
+            total.failed += stats[c].failed
         }
         var serverRNG = SeededGenerator(seed: config.seed, stream: [UInt64.max - 1, UInt64(t)])
         let denominator = config.sampling.expectedParticipants(population: clients.count)
@@ -144,7 +146,7 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
             meanUpdateNorm: participants.isEmpty ? 0 : total.normSum / Double(participants.count),
             trainLoss: total.ratingCount > 0 ? total.lossSum / Double(total.ratingCount) : .nan,
             rmse: nil, mae: nil, released: reason == nil, discardReason: reason,
-            roundSeconds: seconds, elapsedSeconds: seconds)
+            roundSeconds: seconds, elapsedSeconds: seconds, failedClients: total.failed)
     }
 
     /// Evaluates the current model: every client with held-out ratings fits its user embedding
@@ -178,6 +180,9 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
 
     /// Runs the remaining rounds up to ``SimulationConfig/rounds``, evaluating every
     /// ``SimulationConfig/evaluateEvery`` rounds and after the last, calling `onRound` after each.
+    /// The run stops early, with the reason in ``SimulationResult/stopReason``, when a round leaves
+    /// the model non-finite or when every participant's local training diverged on it (clients
+    /// then send zero updates instead of NaN, so the model itself may stay finite but useless).
     ///
     /// - Parameters:
     ///   - onRound: called after each round with its record.
@@ -215,6 +220,11 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
                 stopReason = "the model diverged (non-finite parameters) in round \(record.round): lower --server-lr, use --server-optimizer fedadam, or raise --clip"
                 break
             }
+            if record.participants > 0, record.failedClients == record.participants {
+                // Every client's local step blew up on this model: nothing can be learned from it any more.
+                stopReason = "the model diverged in round \(record.round): every participant's local training produced non-finite values on it; lower --server-lr or --local-lr, or use --server-optimizer fedadam"
+                break
+            }
         }
         let result = final ?? evaluate()
         return SimulationResult(
@@ -242,4 +252,5 @@ struct ChunkStats: Sendable {
     var lossSum = 0.0
     var ratingCount = 0
     var unclipped = 0.0
+    var failed = 0
 }

@@ -84,7 +84,7 @@ private func config(rounds: Int = 20, q: Double = 0.25, threads: Int = 2) throws
     @Test func divergingRunStopsWithAReasonInsteadOfTrainingOnNaN() throws {
         let split = try smallSplit()
         let sim = try SimulationConfig(rounds: 10, sampling: .poisson(rate: 0.5), dim: 4,
-                                       serverOptimizer: .fedAvg(learningRate: 1e30), evaluateEvery: 0, seed: 2)
+                                       serverOptimizer: .fedAvg(learningRate: .greatestFiniteMagnitude), evaluateEvery: 0, seed: 2)
         let outcome = try FederatedExperiment(simulation: sim, privacy: .none).run(train: split.train, heldOut: split.test)
         #expect(outcome.result.rounds.count < 10)
         #expect(outcome.result.stopReason?.contains("diverged") == true)

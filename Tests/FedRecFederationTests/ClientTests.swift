@@ -64,6 +64,18 @@ import Testing
         #expect(result.ratingCount == 3)
     }
 
+    @Test func divergedLocalTrainingSendsAZeroUpdateNotNaN() {
+        var rng = SeededGenerator(seed: 3)
+        let model = ItemModel(itemCount: 10, dim: 4, globalMean: 3, initScale: 0.1, using: &rng)
+        var client = Client(id: 2, trainItems: [7, 1, 4], trainRatings: [5, 1, 4])
+        var crng = SeededGenerator(seed: 9, stream: [2, 1])
+        let result = client.train(model: model, config: LocalTrainingConfig(epochs: 50, learningRate: 1e30),
+                                  workspace: ClientWorkspace(dim: 4), using: &crng)
+        #expect(result.update.norm() == 0)
+        #expect(result.updateNorm == 0)
+        #expect(result.update.denseVector().allSatisfy { $0 == 0 })
+    }
+
     @Test func clientUpdateIsUnchangedWhenAnotherClientsDataChanges() {
         // Two data sets that agree on user 0 and differ completely on user 1.
         let a = RatingsDataset(userCount: 2, itemCount: 6, users: [0, 0, 0, 1, 1], items: [0, 2, 3, 1, 2], ratings: [4, 3, 5, 1, 2])

@@ -21,6 +21,16 @@ import Testing
         if before <= 2 { #expect(update == sparseUpdate(scale: scale)) }
     }
 
+    @Test func nonFiniteUpdateIsZeroedBeforeNoiseSoTheBoundHolds() throws {
+        let p = GaussianPrivatizer(mechanism: try GaussianMechanism(noiseMultiplier: 1, clipBound: 1, trust: .central), noise: .seeded(1))
+        for bad in [Float.nan, .infinity] {
+            var update = ModelUpdate(itemCount: 10, dim: 3, touchedItems: [2], globalMeanDelta: 0, rows: [1, bad, 3, 4])
+            var rng = SeededGenerator(seed: 1)
+            p.privatizeClientUpdate(&update, using: &rng)
+            #expect(update.norm() == 0, "\(bad) in an update must not reach the sum")
+        }
+    }
+
     @Test func distributedTrustSendsADenseNoisedVector() throws {
         let p = GaussianPrivatizer(mechanism: try GaussianMechanism(noiseMultiplier: 1, clipBound: 1, trust: .distributed, minimumUpdates: 4), noise: .seeded(1))
         var update = sparseUpdate(scale: 1)
