@@ -14,6 +14,12 @@ public struct SweepRecord: Sendable, Hashable {
         case federated
         /// The centralized baseline of a seed (trained once per seed on the same split).
         case centralized
+        /// NeuMF sweeps: the popularity baseline of a seed (items ranked by their interaction
+        /// count in the training split): the level a model must beat to have learned anything.
+        case popularity
+        /// NeuMF sweeps: centralized implicit MF with NeuMF's loss on the same split (Rendle et
+        /// al. 2020: a tuned dot product often matches NeuMF).
+        case implicitMF = "implicit_mf"
     }
 
     /// Federated point or centralized baseline.
@@ -82,8 +88,9 @@ public struct SweepRecord: Sendable, Hashable {
         self.sampledNDCG = sampledNDCG
     }
 
-    /// The key results.csv rows are matched by: the point's key, or `centralized;seed=S`.
-    public var key: String { kind == .centralized ? "centralized;seed=\(point.seed)" : point.key }
+    /// The key results.csv rows are matched by: the point's key, or `<kind>;seed=S` for a seed's
+    /// reference rows (`centralized;seed=S`, `popularity;seed=S`, `implicit_mf;seed=S`).
+    public var key: String { kind == .federated ? point.key : "\(kind.rawValue);seed=\(point.seed)" }
 
     /// Whether the run stopped before its planned rounds (``stopReason`` says why).
     public var stoppedEarly: Bool { stopReason != nil }

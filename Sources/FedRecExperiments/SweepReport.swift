@@ -33,6 +33,8 @@ public struct SweepReport: Sendable {
 
     private var federated: [SweepRecord] { records.filter { $0.kind == .federated } }
     private var centralized: [SweepRecord] { records.filter { $0.kind == .centralized } }
+    private var popularity: [SweepRecord] { records.filter { $0.kind == .popularity } }
+    private var implicitMF: [SweepRecord] { records.filter { $0.kind == .implicitMF } }
     private var nonPrivate: [SweepRecord] { completed.filter { !$0.point.isPrivate } }
     /// Federated rows that ran their planned rounds: what the table's means and the charts use.
     private var completed: [SweepRecord] { federated.filter { !$0.stoppedEarly } }
@@ -98,6 +100,8 @@ public struct SweepReport: Sendable {
         if !c.isEmpty { chart.referenceLines.append(.init("centralized", y: Self.meanStd(c).mean)) }
         let np = nonPrivate.compactMap(value)
         if !np.isEmpty { chart.referenceLines.append(.init("federated, non-private", y: Self.meanStd(np).mean)) }
+        let pop = popularity.compactMap(value)
+        if !pop.isEmpty { chart.referenceLines.append(.init("popularity", y: Self.meanStd(pop).mean)) }
         chart.accessibleDescription = metric.higherIsBetter
             ? "Held-out \(metric.label) over the full ranking (higher is better) of \(modelDescription) at each ε, mean ± std over \(spec.grid.seeds.count) seed(s)."
             : "Held-out \(metric.id.uppercased()) of \(modelDescription) at each ε, mean ± std over \(spec.grid.seeds.count) seed(s)."
@@ -228,7 +232,9 @@ public struct SweepReport: Sendable {
                 : "Δ\(headline.label) is the relative change from the non-private federated run of the same schedule (same split, same seeds); "
                     + "\(headline.label) is higher-is-better, so a negative Δ is the ranking quality privacy costs. "
                     + "The sampled columns rank the held-out item among \(NeuMFExperiment.sampledNegatives) sampled negatives (the NCF paper's protocol); "
-                    + "they are optimistic next to the full ranking and shown for comparison only."))
+                    + "they are optimistic next to the full ranking and shown for comparison only."
+                    + (popularity.isEmpty ? "" : " Popularity ranks items by their interaction count in the training split: "
+                        + "a private model below it has learned nothing a count would not tell.")))
         if !stopped.isEmpty {
             md.heading("Stopped early", level: 2)
             md.paragraph("These points stopped before their planned rounds; they are left out of the means above and of the charts.")
@@ -250,8 +256,9 @@ public struct SweepReport: Sendable {
         return "ε = \(ReportFormat.general(p.epsilon)), \(trust.rawValue), C = \(ReportFormat.general(clip)), \(seed)"
     }
 
-    /// The results table: the centralized baseline, then per schedule the non-private run and every
-    /// trust/clip/ε, mean ± std over the seeds that ran to the end.
+    /// The results table: the centralized baseline (and, for NeuMF, implicit MF and popularity on
+    /// the same split), then per schedule the non-private run and every trust/clip/ε, mean ± std
+    /// over the seeds that ran to the end.
     func resultsTable() -> MarkdownTable {
         let metrics: [SweepMetric] = spec.model == .mf ? [.rmse, .mae] : [.hitRate, .ndcg, .sampledHitRate, .sampledNDCG]
         let headline = spec.model.headline
@@ -263,9 +270,8 @@ public struct SweepReport: Sendable {
             .init("s/point", alignment: .right),
         ])
         func ms(_ xs: [Double], _ d: Int) -> String { let v = Self.meanStd(xs); return ReportFormat.meanStd(v.mean, v.std, decimals: d) }
-        let c = centralized
-        if !c.isEmpty {
-            table.append(["centralized", "–", "–", "–", "–", "–"] + metrics.map { m in
+        for (name, c) in [("centralized", centralized), ("implicit MF (centralized)", implicitMF), ("popularity", popularity)] where !c.isEmpty {
+            table.append([name, "–", "–", "–", "–", "–"] + metrics.map { m in
                 let xs = c.compactMap { m.value($0) }
                 return xs.isEmpty ? "–" : ms(xs, 4)
             } + ["", ReportFormat.fixed(Self.meanStd(c.map(\.wallSeconds)).mean, decimals: 1)])

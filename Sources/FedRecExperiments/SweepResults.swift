@@ -46,7 +46,8 @@ public struct SweepResults: Sendable {
         do { table = try CSVTable(contentsOfFile: csvURL.path) } catch {
             throw ExperimentError(.corruptResults, "\(error); delete \(csvURL.path) to rerun every point")
         }
-        let wanted = Set(spec.grid.points.map(\.key) + spec.grid.seeds.map { "centralized;seed=\($0)" })
+        let references: [SweepRecord.Kind] = [.centralized, .popularity, .implicitMF]
+        let wanted = Set(spec.grid.points.map(\.key) + spec.grid.seeds.flatMap { seed in references.map { "\($0.rawValue);seed=\(seed)" } })
         for (row, record) in try SweepRecord.records(in: table, file: csvURL.path).enumerated() {
             guard record.model == spec.model else {
                 throw ExperimentError(.corruptResults, "\(csvURL.path) row \(row + 2) is a --model \(record.model.rawValue) result but this is a --model \(spec.model.rawValue) sweep; choose a new --out folder")

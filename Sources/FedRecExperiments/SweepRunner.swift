@@ -48,6 +48,33 @@ public struct SweepRunner: Sendable {
         public var sampledNDCG: Double?
         /// Training seconds.
         public var seconds: Double
+        /// NeuMF: the popularity baseline on the same split, if computed.
+        public var popularity: Ranking?
+        /// NeuMF: centralized implicit MF on the same split, if trained.
+        public var implicitMF: Ranking?
+
+        /// HR@10 and NDCG@10 of a reference model, full ranking and sampled 1 + 99 protocol.
+        public struct Ranking: Sendable {
+            /// HR@10, full ranking.
+            public var hitRate: Double
+            /// NDCG@10, full ranking.
+            public var ndcg: Double
+            /// HR@10, sampled protocol.
+            public var sampledHitRate: Double?
+            /// NDCG@10, sampled protocol.
+            public var sampledNDCG: Double?
+            /// Training seconds (0 for popularity).
+            public var seconds: Double
+
+            /// Creates the figures.
+            public init(hitRate: Double, ndcg: Double, sampledHitRate: Double?, sampledNDCG: Double?, seconds: Double = 0) {
+                self.hitRate = hitRate
+                self.ndcg = ndcg
+                self.sampledHitRate = sampledHitRate
+                self.sampledNDCG = sampledNDCG
+                self.seconds = seconds
+            }
+        }
 
         /// Creates MF metrics.
         public init(rmse: Double, mae: Double, seconds: Double) {
@@ -56,13 +83,16 @@ public struct SweepRunner: Sendable {
             self.seconds = seconds
         }
 
-        /// Creates NeuMF metrics.
-        public init(hitRate: Double, ndcg: Double, sampledHitRate: Double?, sampledNDCG: Double?, seconds: Double) {
+        /// Creates NeuMF metrics, with the popularity and implicit-MF references when known.
+        public init(hitRate: Double, ndcg: Double, sampledHitRate: Double?, sampledNDCG: Double?, seconds: Double,
+                    popularity: Ranking? = nil, implicitMF: Ranking? = nil) {
             self.hitRate = hitRate
             self.ndcg = ndcg
             self.sampledHitRate = sampledHitRate
             self.sampledNDCG = sampledNDCG
             self.seconds = seconds
+            self.popularity = popularity
+            self.implicitMF = implicitMF
         }
 
         /// The baseline row of `seed` for a sweep of `model`.
@@ -81,6 +111,20 @@ public struct SweepRunner: Sendable {
             }
             record.wallSeconds = seconds
             return record
+        }
+
+        /// Every reference row of `seed`: the baseline, then (NeuMF) popularity and implicit MF.
+        /// - Precondition: as ``record(model:seed:)``.
+        func records(model: SweepModel, seed: UInt64) -> [SweepRecord] {
+            var out = [record(model: model, seed: seed)]
+            for (kind, r) in [(SweepRecord.Kind.popularity, popularity), (.implicitMF, implicitMF)] {
+                guard let r else { continue }
+                var row = SweepRecord(kind: kind, point: out[0].point, hitRate: r.hitRate, ndcg: r.ndcg,
+                                      sampledHitRate: r.sampledHitRate, sampledNDCG: r.sampledNDCG)
+                row.wallSeconds = r.seconds
+                out.append(row)
+            }
+            return out
         }
     }
 
@@ -116,7 +160,7 @@ public struct SweepRunner: Sendable {
             if needsBaseline, let baseline {
                 progress.label = "centralized baseline, seed \(seed)"
                 onProgress(progress)
-                try results.append(try baseline(seed, data).record(model: spec.model, seed: seed))
+                for row in try baseline(seed, data).records(model: spec.model, seed: seed) { try results.append(row) }
             }
             for point in mine {
                 progress.label = Self.label(point)

@@ -27,7 +27,8 @@ struct SweepNeuMFCommandTests {
 
         let csv = try String(contentsOfFile: out + "/results.csv", encoding: .utf8)
         let lines = csv.split(separator: "\n").map(String.init)
-        #expect(lines.count == 1 + 2 + 1)   // header, 2 points, 1 baseline
+        #expect(lines.count == 1 + 2 + 3)   // header, 2 points, the baseline with popularity and implicit MF
+        #expect(Set(lines.dropFirst().map { String($0.prefix { $0 != "," }) }) == ["federated", "centralized", "popularity", "implicit_mf"])
         let header = lines[0].split(separator: ",").map(String.init)
         #expect(header == SweepRecord.columns)
         for name in ["model", "hr_at_10", "ndcg_at_10", "sampled_hr_at_10", "sampled_ndcg_at_10", "stop_reason"] { #expect(header.contains(name)) }

@@ -130,6 +130,38 @@ struct SweepNeuMFTests {
         #expect(error.message.contains("--model mf sweep") && error.message.contains("--model neumf sweep"))
     }
 
+    @Test("A NeuMF baseline's popularity and implicit-MF figures become their own rows, a table line and a chart reference line")
+    func neumfReferenceRows() throws {
+        let spec = try NeuMFSweepFixture.spec(epsilons: [2, .infinity], seeds: [1], evaluateEvery: 0)
+        let folder = SweepFixture.folder("neumf-references")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var results = try SweepResults(folder: folder, spec: spec)
+        try SweepRunner(spec: spec).run(results: &results, split: { _ in NeuMFSweepFixture.split }) { seed, split in
+            var b = NeuMFSweepFixture.baseline(seed, split)
+            b.popularity = .init(hitRate: 0.125, ndcg: 0.0625, sampledHitRate: 0.25, sampledNDCG: 0.125)
+            b.implicitMF = .init(hitRate: 0.375, ndcg: 0.1875, sampledHitRate: nil, sampledNDCG: nil, seconds: 2)
+            return b
+        }
+        #expect(Set(results.records.map(\.key)) == ["centralized;seed=1", "popularity;seed=1", "implicit_mf;seed=1",
+                                                    results.records.first { $0.kind == .federated && $0.point.isPrivate }!.key,
+                                                    results.records.first { $0.kind == .federated && !$0.point.isPrivate }!.key])
+        // The rows survive results.csv.
+        let reread = try SweepResults(folder: folder, spec: spec)
+        #expect(reread.records == results.records)
+        let pop = try #require(reread.records.first { $0.kind == .popularity })
+        #expect(pop.hitRate == 0.125 && pop.sampledNDCG == 0.125 && pop.model == .neumf)
+
+        let report = SweepReport(spec: spec, records: reread.records)
+        let lines = report.epsilonChart(metric: "hr_at_10").referenceLines
+        #expect(lines.first { $0.label == "popularity" }?.y == 0.125)
+        let md = report.markdown()
+        let popRow = try #require(md.split(separator: "\n").first { $0.hasPrefix("| popularity ") })
+        #expect(popRow.contains("0.1250") && popRow.contains("0.0625"))
+        let mfRow = try #require(md.split(separator: "\n").first { $0.hasPrefix("| implicit MF (centralized) ") })
+        #expect(mfRow.contains("0.3750") && mfRow.contains("2.0"))
+        #expect(md.contains("Popularity ranks items by their interaction count"))
+    }
+
     @Test("The NeuMF report charts HR@10 and NDCG@10, higher is better, and signs the change from non-private accordingly")
     func neumfReport() throws {
         let spec = try NeuMFSweepFixture.spec(epsilons: [2, .infinity], seeds: [1, 2], evaluateEvery: 0)

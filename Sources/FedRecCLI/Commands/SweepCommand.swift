@@ -78,9 +78,15 @@ public enum SweepCommand: FedRecCommand {
             baseline: arguments.flag("no-baseline") ? nil : { seed, split in
                 if neumf {
                     let r = try NeuMFExperiment.centralized(split: split, config: sweep.neumfSimulation!.model, options: NeuMFRuns.trainingOptions(arguments),
-                                                            implicitMF: nil, seed: seed)
+                                                            seed: seed)
+                    func ranking(_ full: RankingMetrics?, _ sampled: RankingMetrics?, _ seconds: Double) -> SweepRunner.BaselineMetrics.Ranking? {
+                        full.map { .init(hitRate: $0.hitRate(at: 10), ndcg: $0.ndcg(at: 10), sampledHitRate: sampled?.hitRate(at: 10),
+                                         sampledNDCG: sampled?.ndcg(at: 10), seconds: seconds) }
+                    }
                     return .init(hitRate: r.hitRateAt10, ndcg: r.ndcgAt10, sampledHitRate: r.sampledHitRateAt10,
-                                 sampledNDCG: r.sampledNDCGAt10, seconds: r.trainingSeconds)
+                                 sampledNDCG: r.sampledNDCGAt10, seconds: r.trainingSeconds,
+                                 popularity: ranking(r.popularityFull, r.popularitySampled, 0),
+                                 implicitMF: ranking(r.implicitMFFull, r.implicitMFSampled, r.implicitMFSeconds))
                 }
                 let r = try CentralizedBaseline.train(try ModelOptions.algorithm(arguments, seed: seed), split: split)
                 return .init(rmse: r.metrics.rmse, mae: r.metrics.mae, seconds: r.trainSeconds)
