@@ -195,24 +195,10 @@ public struct SweepRunner: Sendable {
         let outcome = try spec.experiment(for: point).run(train: split.train, heldOut: split.test) { onRound($0.round) }
         let result = outcome.result
         var record = SweepRecord(kind: .federated, point: point, rmse: result.final.rmse, mae: result.final.mae)
-        if let plan = outcome.plan {
-            record.noiseMultiplier = plan.mechanism.noiseMultiplier
-            record.delta = plan.delta
-            record.minimumUpdates = plan.mechanism.trust == .distributed ? plan.mechanism.minimumUpdates : nil
-        }
-        record.epsilonRDP = outcome.epsilonSpent(.rdp)
-        record.epsilonPLD = outcome.epsilonSpent(.pld)
-        record.serverViewEpsilon = outcome.ledger?.serverViewEpsilon
-        record.roundsRun = result.rounds.count
-        record.roundsReleased = result.rounds.filter(\.released).count
-        record.meanParticipants = result.rounds.isEmpty ? 0 : Double(result.rounds.map(\.participants).reduce(0, +)) / Double(result.rounds.count)
-        record.secondsPerRound = result.secondsPerRound
-        record.wallSeconds = Date().timeIntervalSince(start)
-        record.stopReason = result.stopReason
-        record.curve = result.rounds.compactMap { r in r.rmse.map { (r.round, $0) } }
-        if record.curve.last?.round != result.rounds.count, result.final.rmse.isFinite {
-            record.curve.append((result.rounds.count, result.final.rmse))
-        }
+        Self.describeRun(&record, plan: outcome.plan, ledger: outcome.ledger, rdp: outcome.epsilonSpent(.rdp), pld: outcome.epsilonSpent(.pld),
+                         rounds: result.rounds.map { ($0.released, $0.participants) }, secondsPerRound: result.secondsPerRound,
+                         stopReason: result.stopReason, start: start,
+                         curve: result.rounds.compactMap { r in r.rmse.map { (r.round, $0) } }, final: result.final.rmse)
         return record
     }
 
@@ -222,25 +208,37 @@ public struct SweepRunner: Sendable {
         let result = try NeuMFExperiment.federated(split: split, simulation: run.simulation, privacy: run.privacy) { onRound($0.round) }
         var record = SweepRecord(kind: .federated, point: point, hitRate: result.hitRateAt10, ndcg: result.ndcgAt10,
                                  sampledHitRate: result.sampledHitRateAt10, sampledNDCG: result.sampledNDCGAt10)
-        if let plan = result.privacy {
+        Self.describeRun(&record, plan: result.privacy, ledger: result.ledger, rdp: result.epsilonSpent(.rdp), pld: result.epsilonSpent(.pld),
+                         rounds: result.rounds.map { ($0.released, $0.participants) }, secondsPerRound: result.secondsPerRound ?? 0,
+                         stopReason: result.stopReason, start: start,
+                         curve: result.rounds.compactMap { r in r.hitRate.map { (r.round, $0) } }, final: result.hitRateAt10)
+        return record
+    }
+
+    /// Fills the columns every federated row has, whichever the model: the plan's z, δ and m, ε
+    /// spent, the schedule as it ran, timings, the stop reason and the learning curve (ending with
+    /// the final value at the last round when the run did not evaluate there).
+    static func describeRun(
+        _ record: inout SweepRecord, plan: ResolvedPrivacy?, ledger: PrivacyLedger?, rdp: Double?, pld: Double?,
+        rounds: [(released: Bool, participants: Int)], secondsPerRound: Double, stopReason: String?, start: Date,
+        curve: [(round: Int, value: Double)], final: Double
+    ) {
+        if let plan {
             record.noiseMultiplier = plan.mechanism.noiseMultiplier
             record.delta = plan.delta
             record.minimumUpdates = plan.mechanism.trust == .distributed ? plan.mechanism.minimumUpdates : nil
         }
-        record.epsilonRDP = result.epsilonSpent(.rdp)
-        record.epsilonPLD = result.epsilonSpent(.pld)
-        record.serverViewEpsilon = result.ledger?.serverViewEpsilon
-        record.roundsRun = result.rounds.count
-        record.roundsReleased = result.rounds.filter(\.released).count
-        record.meanParticipants = result.rounds.isEmpty ? 0 : Double(result.rounds.map(\.participants).reduce(0, +)) / Double(result.rounds.count)
-        record.secondsPerRound = result.secondsPerRound ?? 0
+        record.epsilonRDP = rdp
+        record.epsilonPLD = pld
+        record.serverViewEpsilon = ledger?.serverViewEpsilon
+        record.roundsRun = rounds.count
+        record.roundsReleased = rounds.filter(\.released).count
+        record.meanParticipants = rounds.isEmpty ? 0 : Double(rounds.map(\.participants).reduce(0, +)) / Double(rounds.count)
+        record.secondsPerRound = secondsPerRound
         record.wallSeconds = Date().timeIntervalSince(start)
-        record.stopReason = result.stopReason
-        record.curve = result.rounds.compactMap { r in r.hitRate.map { (r.round, $0) } }
-        if record.curve.last?.round != result.rounds.count, result.hitRateAt10.isFinite {
-            record.curve.append((result.rounds.count, result.hitRateAt10))
-        }
-        return record
+        record.stopReason = stopReason
+        record.curve = curve
+        if record.curve.last?.round != rounds.count, final.isFinite { record.curve.append((rounds.count, final)) }
     }
 
     /// A short description of a point for progress lines.
