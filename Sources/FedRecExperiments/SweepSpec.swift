@@ -45,17 +45,9 @@ public struct SweepSpec: Sendable, Hashable, Codable {
         delta: Double?, accountant: AccountantKind, placement: NoisePlacement, minimumUpdates: Int?,
         seededNoise: Bool, grid: SweepGrid
     ) {
-        self.title = title
-        self.data = data
-        self.split = split
-        self.baseline = baseline
-        self.simulation = simulation
-        self.delta = delta
-        self.accountant = accountant
-        self.placement = placement
-        self.minimumUpdates = minimumUpdates
-        self.seededNoise = seededNoise
-        self.grid = grid
+        self.init(title: title, data: data, split: split, baseline: baseline, simulation: simulation, neumfSimulation: nil,
+                  delta: delta, accountant: accountant, placement: placement, minimumUpdates: minimumUpdates,
+                  seededNoise: seededNoise, grid: grid)
     }
 
     /// Creates a NeuMF study description: every point runs federated NeuMF
@@ -69,11 +61,22 @@ public struct SweepSpec: Sendable, Hashable, Codable {
         seededNoise: Bool, grid: SweepGrid
     ) {
         precondition(neumf.cutoffs.first == 10, "a NeuMF sweep records HR@10 and NDCG@10: the cutoffs must start with 10")
+        self.init(title: title, data: data, split: split, baseline: baseline, simulation: nil, neumfSimulation: neumf,
+                  delta: delta, accountant: accountant, placement: placement, minimumUpdates: minimumUpdates,
+                  seededNoise: seededNoise, grid: grid)
+    }
+
+    private init(
+        title: String, data: String, split: String, baseline: String?, simulation: SimulationConfig?,
+        neumfSimulation: NeuMFSimulationConfig?, delta: Double?, accountant: AccountantKind, placement: NoisePlacement,
+        minimumUpdates: Int?, seededNoise: Bool, grid: SweepGrid
+    ) {
         self.title = title
         self.data = data
         self.split = split
         self.baseline = baseline
-        self.neumfSimulation = neumf
+        self.simulation = simulation
+        self.neumfSimulation = neumfSimulation
         self.delta = delta
         self.accountant = accountant
         self.placement = placement
