@@ -181,8 +181,10 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
     /// Runs the remaining rounds up to ``SimulationConfig/rounds``, evaluating every
     /// ``SimulationConfig/evaluateEvery`` rounds and after the last, calling `onRound` after each.
     /// The run stops early, with the reason in ``SimulationResult/stopReason``, when a round leaves
-    /// the model non-finite or when every participant's local training diverged on it (clients
-    /// then send zero updates instead of NaN, so the model itself may stay finite but useless).
+    /// the model non-finite (the step is undone: the last finite model is kept and evaluated; the
+    /// round still counts as released, so its privacy cost is accounted) or when every
+    /// participant's local training diverged on it (clients then send zero updates instead of NaN,
+    /// so the model itself may stay finite but useless).
     ///
     /// - Parameters:
     ///   - onRound: called after each round with its record.
@@ -204,8 +206,19 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
                 stopReason = reason
                 break
             }
+            let before = aggregator
             var record = runRound()
             training += record.roundSeconds
+            if record.released, !aggregator.model.parameters.withUnsafeBufferPointer({ Kernels.allFinite($0) }) {
+                // Keep the last finite model and optimizer state: what a user can still use, and
+                // what the final evaluation reports (as NeuMFSimulation and the server do).
+                aggregator = before
+                record.elapsedSeconds = Self.seconds(clock.now - start)
+                records.append(record)
+                onRound(record)
+                stopReason = "the model diverged (non-finite parameters) in round \(record.round); the model of round \(record.round - 1) is kept: lower --server-lr, use --server-optimizer fedadam, or raise --clip"
+                break
+            }
             let k = config.evaluateEvery
             if (k > 0 && record.round % k == 0) || record.round == config.rounds {
                 let sums = evaluate()
@@ -216,10 +229,6 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
             record.elapsedSeconds = Self.seconds(clock.now - start)
             records.append(record)
             onRound(record)
-            if record.released, !aggregator.model.parameters.withUnsafeBufferPointer({ Kernels.allFinite($0) }) {
-                stopReason = "the model diverged (non-finite parameters) in round \(record.round): lower --server-lr, use --server-optimizer fedadam, or raise --clip"
-                break
-            }
             if record.participants > 0, record.failedClients == record.participants {
                 // Every client's local step blew up on this model: nothing can be learned from it any more.
                 stopReason = "the model diverged in round \(record.round): every participant's local training produced non-finite values on it; lower --server-lr or --local-lr, or use --server-optimizer fedadam"

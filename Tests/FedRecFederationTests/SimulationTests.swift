@@ -146,6 +146,21 @@ struct ClipAndNoise: UpdatePrivatizer {
         #expect(tight.rounds[0].meanUpdateNorm > 0.01)
     }
 
+    @Test func aStepThatLeavesTheModelNonFiniteIsUndoneAndStopsTheRun() throws {
+        // Noise of stddev 100 on every coordinate, divided by qN = 60 and multiplied by the largest
+        // finite learning rate, overflows to ±∞ in the first step.
+        let cfg = try SimulationConfig(rounds: 5, sampling: .poisson(rate: 0.5), dim: 4,
+                                       serverOptimizer: .fedAvg(learningRate: .greatestFiniteMagnitude), evaluateEvery: 0, seed: 7)
+        var sim = try Simulation(train: data.train, heldOut: data.heldOut, config: cfg,
+                                 privatizer: ClipAndNoise(stddev: 100))
+        let initial = sim.aggregator.model
+        let result = sim.run()
+        #expect(result.rounds.count == 1)
+        #expect(result.stopReason?.contains("diverged") == true && result.stopReason?.contains("round 1") == true)
+        #expect(result.model == initial, "the diverged step is undone")
+        #expect(result.final.rmse.isFinite, "the kept model is evaluated")
+    }
+
     @Test func roundBelowTheMinimumCountIsDiscardedAndRecordedAsSuch() throws {
         let result = try run(ClipAndNoise(minimumCount: 1000), threads: 2)
         #expect(result.rounds.allSatisfy { !$0.released && $0.discardReason != nil })
