@@ -22,4 +22,22 @@ public struct NeuMFRoundRecord: Sendable, Hashable, Codable {
     public var roundSeconds: Double
     /// Seconds since the run started, evaluation included.
     public var elapsedSeconds: Double
+
+    /// Creates a record (e.g. from a round run by the aggregation server, which knows neither the
+    /// clients' losses nor their norms: pass NaN).
+    public init(round: Int, participants: Int, failedClients: Int = 0, meanUpdateNorm: Double, trainLoss: Double,
+                hitRate: Double? = nil, ndcg: Double? = nil, released: Bool, discardReason: String? = nil,
+                roundSeconds: Double, elapsedSeconds: Double) {
+        self.round = round
+        self.participants = participants
+        self.failedClients = failedClients
+        self.meanUpdateNorm = meanUpdateNorm
+        self.trainLoss = trainLoss
+        self.hitRate = hitRate
+        self.ndcg = ndcg
+        self.released = released
+        self.discardReason = discardReason
+        self.roundSeconds = roundSeconds
+        self.elapsedSeconds = elapsedSeconds
+    }
 }

@@ -67,8 +67,10 @@ struct NeuMFProcessesTests {
     func simulateProcessesMatchesInProcess() throws {
         let common = ["simulate", "--model", "neumf", "--data", try fixture("small"), "--rounds", "3", "--sampling-rate", "0.5",
                       "--local-epochs", "1", "--noise-multiplier", "1", "--epsilon", "50", "--accountant", "rdp", "--min-updates", "5", "--seed", "3", "--no-baseline", "--json"]
-        let inProcess = try runBinary(common)
-        let overHTTP = try runBinary(common + ["--processes", "2"])
+        let dirA = try temporaryDirectory(), dirB = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dirA); try? FileManager.default.removeItem(at: dirB) }
+        let inProcess = try runBinary(common + ["--out", dirA.path])
+        let overHTTP = try runBinary(common + ["--processes", "2", "--out", dirB.path])
         #expect(inProcess.status == 0, "stderr: \(inProcess.stderr)")
         #expect(overHTTP.status == 0, "stderr: \(overHTTP.stderr)")
         let a = try inProcess.json(), b = try overHTTP.json()
@@ -89,6 +91,21 @@ struct NeuMFProcessesTests {
         for key in ["trust", "noise_source", "delta", "noise_multiplier", "clip", "epsilon_rdp", "private"] {
             #expect(String(describing: a[key]!) == String(describing: b[key]!), "\(key)")
         }
+        // --out writes the same files both ways: config, one rounds.csv line per round, the report, the ledger.
+        for dir in [dirA, dirB] {
+            for name in ["config.json", "rounds.csv", "result.json", "ledger.json"] {
+                #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(name).path), "\(dir.lastPathComponent)/\(name)")
+            }
+        }
+        let csvA = try String(contentsOf: dirA.appendingPathComponent("rounds.csv"), encoding: .utf8).split(separator: "\n")
+        let csvB = try String(contentsOf: dirB.appendingPathComponent("rounds.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(csvA.count == 4 && csvB.count == 4 && csvA[0] == csvB[0])
+        #expect(csvA[0].hasPrefix("round,participants,failed_clients,mean_update_norm,train_loss,hr_at_10"))
+        // The same rounds released with the same ε after each (the last column), whoever ran them.
+        #expect(csvA.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).last! }
+                == csvB.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).last! })
+        let config = try String(contentsOf: dirA.appendingPathComponent("config.json"), encoding: .utf8)
+        #expect(config.contains("\"model\" : \"neumf\"") && config.contains("\"mlp_layers\""))
     }
 
     @Test("fedrec shard --model neumf writes implicit leave-one-out shards: one held-out item per user")

@@ -35,6 +35,17 @@ enum MultiProcessRun {
         return FederatedExperiment.Outcome(result: result, plan: outcome.plan, ledger: outcome.ledger, population: outcome.population)
     }
 
+    /// Server-side NeuMF rounds as simulation records (norms, losses and per-round metrics stay
+    /// on the clients: NaN and nil).
+    static func neumfRecords(_ rounds: [FederatedRoundCoordinator.RoundOutcome]) -> [NeuMFRoundRecord] {
+        var elapsed = 0.0
+        return rounds.map { r in
+            elapsed += r.seconds
+            return NeuMFRoundRecord(round: Int(r.round), participants: r.received, meanUpdateNorm: .nan, trainLoss: .nan,
+                                    released: r.released, discardReason: r.discardReason, roundSeconds: r.seconds, elapsedSeconds: elapsed)
+        }
+    }
+
     /// A server-side round as a simulation record: the server knows who reported, not their
     /// norms or losses (those stay on the clients), so those fields are NaN.
     static func record(_ r: FederatedRoundCoordinator.RoundOutcome, elapsed: Double) -> RoundRecord {
@@ -80,12 +91,14 @@ enum MultiProcessRun {
             // Everything outside the training rounds: shards, process start, the clients' evaluation.
             evaluationSeconds: max(0, outcome.wallSeconds - outcome.trainingSeconds),
             wallSeconds: outcome.wallSeconds, secondsPerRound: outcome.secondsPerRound, steps: outcome.rounds.count,
-            privacy: outcome.plan, ledger: outcome.ledger, stopReason: outcome.stopReason,
+            rounds: neumfRecords(outcome.rounds), privacy: outcome.plan, ledger: outcome.ledger, stopReason: outcome.stopReason,
             users: split.train.userCount, items: split.train.itemCount, trainInteractions: split.train.count, evaluatedUsers: full.userCount)
         var o = NeuMFRuns.federatedReport(result, centralized: centralized, privacyEnabled: privacy.enabled, model: config.model,
                                           split: split, input: input, seed: seed)
         o.set("processes", processes)
-        if let out { try out.write(o.value.serialized() + "\n", to: "result.json") }
+        if let out {
+            try NeuMFRuns.write(to: out, data: input.summary, seed: seed, config: config, privacy: privacy, result: result, report: o)
+        }
         if json {
             console.print(o.value.serialized())
             return

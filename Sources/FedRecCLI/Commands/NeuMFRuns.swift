@@ -72,7 +72,9 @@ enum NeuMFRuns {
         rows.append((privacy.enabled ? String(format: "NeuMF, federated, ε = %.3g", result.ledger?.epsilonSpentSoFar ?? .nan) : "NeuMF, federated", result))
         let o = federatedReport(result, centralized: centralized, privacyEnabled: privacy.enabled, model: config.model,
                                 split: split, input: input, seed: seed)
-        if let out { try out.write(o.value.serialized() + "\n", to: "result.json") }
+        if let out {
+            try write(to: out, data: input.summary, seed: seed, config: config, privacy: privacy, result: result, report: o)
+        }
         if json {
             console.print(o.value.serialized())
         } else {

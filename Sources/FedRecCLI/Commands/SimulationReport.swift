@@ -111,10 +111,7 @@ struct SimulationReport {
 
     /// Writes config.json, rounds.csv and result.json (the ledger is kept by the run itself).
     func write(to folder: OutputFolder) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let encoder = Self.configEncoder()
         struct Config: Encodable {
             var data: String
             var seed: UInt64
@@ -146,7 +143,17 @@ struct SimulationReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private static func number(_ x: Double) -> String { x.isFinite ? String(format: "%.6g", x) : "" }
+    /// The encoder of `config.json`: pretty, sorted, snake_case keys, non-finite numbers as strings.
+    static func configEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    /// A CSV cell for `x`: six significant digits, empty when not finite.
+    static func number(_ x: Double) -> String { x.isFinite ? String(format: "%.6g", x) : "" }
     private static func seconds(_ x: Double) -> String { String(format: "%.2fs", x) }
 }
 
