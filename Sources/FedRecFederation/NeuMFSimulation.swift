@@ -135,7 +135,7 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
         let chunks = max(1, min(config.reductionChunks, participants.count))
         let n = architecture.globalCount, e = architecture.embeddingDim
         if partials.count < chunks * n { partials = [Float](repeating: 0, count: chunks * n) }
-        var stats = [NeuMFChunkStats](repeating: NeuMFChunkStats(), count: chunks)
+        var stats = [RoundChunkStats](repeating: RoundChunkStats(), count: chunks)
         let cfg = config, priv = privatizer, g = global, step = clientStep
         let offsets = historyOffsets, items = historyItems
         participants.withUnsafeBufferPointer { part in
@@ -148,7 +148,7 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
             let pp = _SharedPointer(UnsafeMutablePointer(mutating: base))
             let count = part.count
             _forEachChunk(chunks, threads: cfg.threads, dim: 1) { c, _ in
-                var s = NeuMFChunkStats()
+                var s = RoundChunkStats()
                 let partial = UnsafeMutableBufferPointer(start: ps.base + c * n, count: n)
                 for p in _chunkRange(c, of: chunks, count: count) {
                     let id = Int(pp[p])
@@ -169,7 +169,7 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
         }}}}
         // Fold the chunk sums in chunk order (thread-count independent), clearing them.
         var sum = [Float](repeating: 0, count: n)
-        var total = NeuMFChunkStats()
+        var total = RoundChunkStats()
         sum.withUnsafeMutableBufferPointer { s in
             partials.withUnsafeMutableBufferPointer { pb in
                 for c in 0..<chunks {
@@ -179,13 +179,7 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
                 }
             }
         }
-        for s in stats {
-            total.normSum += s.normSum
-            total.lossSum += s.lossSum
-            total.exampleCount += s.exampleCount
-            total.failed += s.failed
-            total.unclipped += s.unclipped
-        }
+        for s in stats { total += s }
         var serverRNG = SeededGenerator(seed: config.seed, stream: [UInt64.max - 1, UInt64(t)])
         let decision = privatizer.privatizeAggregate(&sum, participants: participants.count, using: &serverRNG)
         precondition(sum.count == n, "NeuMFSimulation: the privatizer changed the sum's length")
@@ -206,7 +200,7 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
             reason = r
         }
         roundsRun = t
-        let seconds = Self.seconds(clock.now - start)
+        let seconds = (clock.now - start).seconds
         return NeuMFRoundRecord(
             round: t, participants: participants.count, failedClients: total.failed,
             meanUpdateNorm: participants.isEmpty ? 0 : total.normSum / Double(participants.count),
@@ -289,7 +283,7 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
                 // use, and what the final evaluation reports.
                 global = before
                 optimizerState = stateBefore
-                record.elapsedSeconds = Self.seconds(clock.now - start)
+                record.elapsedSeconds = (clock.now - start).seconds
                 records.append(record)
                 onRound(record)
                 stopReason = "the model diverged (non-finite parameters) in round \(record.round); the model of round \(record.round - 1) is kept: lower --server-lr or --lr, use --server-optimizer fedadam, or raise --clip"
@@ -302,7 +296,7 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
                 record.ndcg = m.ndcg(at: k0)
                 if record.round == config.rounds { final = m }
             }
-            record.elapsedSeconds = Self.seconds(clock.now - start)
+            record.elapsedSeconds = (clock.now - start).seconds
             records.append(record)
             onRound(record)
         }
@@ -310,12 +304,9 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
         return NeuMFSimulationResult(
             config: config, rounds: records, final: result, global: global, optimizerState: optimizerState,
             secondsPerRound: records.isEmpty ? 0 : training / Double(records.count), trainingSeconds: training,
-            wallSeconds: Self.seconds(clock.now - start), stopReason: stopReason)
+            wallSeconds: (clock.now - start).seconds, stopReason: stopReason)
     }
 
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
 }
 
 extension NeuMFSimulation where Privatizer == IdentityPrivatizer {
@@ -325,15 +316,6 @@ extension NeuMFSimulation where Privatizer == IdentityPrivatizer {
     }
 }
 
-/// Per-chunk round statistics.
-struct NeuMFChunkStats: Sendable {
-    var normSum = 0.0
-    var lossSum = 0.0
-    var exampleCount = 0
-    var failed = 0
-    /// Σ of the clients' adaptive-clipping bits (1 when a norm was within the bound).
-    var unclipped = 0.0
-}
 
 /// One client's local model for ranking: the shared scorer with the client's own user row
 /// (the `user` argument only keys the sampled-negatives stream).

@@ -92,7 +92,7 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
         while partials.count < chunks {
             partials.append(UpdateAccumulator(itemCount: model.itemCount, dim: model.dim))
         }
-        var stats = [ChunkStats](repeating: ChunkStats(), count: chunks)
+        var stats = [RoundChunkStats](repeating: RoundChunkStats(), count: chunks)
         let cfg = config, priv = privatizer, seed = config.seed
         if !participants.isEmpty { clients.withUnsafeMutableBufferPointer { cb in
             partials.withUnsafeMutableBufferPointer { pb in
@@ -103,7 +103,7 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
                         let pp = _SharedPointer(UnsafeMutablePointer(mutating: part.baseAddress!))
                         let n = part.count
                         _forEachChunk(chunks, threads: cfg.threads, dim: cfg.dim) { c, ws in
-                            var s = ChunkStats()
+                            var s = RoundChunkStats()
                             for p in _chunkRange(c, of: chunks, count: n) {
                                 let id = Int(pp[p])
                                 var rng = SeededGenerator(seed: seed, stream: [UInt64(id), UInt64(t)])
@@ -113,7 +113,7 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
                                 ps[c].add(result.update)
                                 s.normSum += result.updateNorm
                                 s.lossSum += result.lossSum
-                                s.ratingCount += result.ratingCount
+                                s.exampleCount += result.ratingCount
                                 if result.failed { s.failed += 1 }
                             }
                             ss[c] = s
@@ -122,14 +122,10 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
                 }
             }
         } }
-        var total = ChunkStats()
+        var total = RoundChunkStats()
         for c in 0..<chunks {
             aggregator.merge(&partials[c])
-            total.normSum += stats[c].normSum
-            total.lossSum += stats[c].lossSum
-            total.ratingCount += stats[c].ratingCount
-            total.unclipped += stats[c].unclipped
-            total.failed += stats[c].failed
+            total += stats[c]
         }
         var serverRNG = SeededGenerator(seed: config.seed, stream: [UInt64.max - 1, UInt64(t)])
         let denominator = config.sampling.expectedParticipants(population: clients.count)
@@ -138,13 +134,13 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
         privatizer.finishRound(unclippedCount: total.unclipped, expectedParticipants: denominator,
                                released: decision == .release, using: &adaptRNG)
         roundsRun = t
-        let seconds = Self.seconds(clock.now - start)
+        let seconds = (clock.now - start).seconds
         var reason: String? = nil
         if case .discard(let r) = decision { reason = r }
         return RoundRecord(
             round: t, participants: participants.count,
             meanUpdateNorm: participants.isEmpty ? 0 : total.normSum / Double(participants.count),
-            trainLoss: total.ratingCount > 0 ? total.lossSum / Double(total.ratingCount) : .nan,
+            trainLoss: total.exampleCount > 0 ? total.lossSum / Double(total.exampleCount) : .nan,
             rmse: nil, mae: nil, released: reason == nil, discardReason: reason,
             roundSeconds: seconds, elapsedSeconds: seconds, failedClients: total.failed)
     }
@@ -213,7 +209,7 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
                 // Keep the last finite model and optimizer state: what a user can still use, and
                 // what the final evaluation reports (as NeuMFSimulation and the server do).
                 aggregator = before
-                record.elapsedSeconds = Self.seconds(clock.now - start)
+                record.elapsedSeconds = (clock.now - start).seconds
                 records.append(record)
                 onRound(record)
                 stopReason = "the model diverged (non-finite parameters) in round \(record.round); the model of round \(record.round - 1) is kept: lower --server-lr, use --server-optimizer fedadam, or raise --clip"
@@ -226,7 +222,7 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
                 record.mae = sums.mae
                 if record.round == config.rounds { final = sums }
             }
-            record.elapsedSeconds = Self.seconds(clock.now - start)
+            record.elapsedSeconds = (clock.now - start).seconds
             records.append(record)
             onRound(record)
             if record.participants > 0, record.failedClients == record.participants {
@@ -240,12 +236,9 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
             config: config, rounds: records, final: result, model: aggregator.model,
             optimizerState: aggregator.optimizerState,
             secondsPerRound: records.isEmpty ? 0 : training / Double(records.count),
-            trainingSeconds: training, wallSeconds: Self.seconds(clock.now - start), stopReason: stopReason)
+            trainingSeconds: training, wallSeconds: (clock.now - start).seconds, stopReason: stopReason)
     }
 
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
 }
 
 extension Simulation where Privatizer == IdentityPrivatizer {
@@ -255,11 +248,3 @@ extension Simulation where Privatizer == IdentityPrivatizer {
     }
 }
 
-/// Per-chunk round statistics.
-struct ChunkStats: Sendable {
-    var normSum = 0.0
-    var lossSum = 0.0
-    var ratingCount = 0
-    var unclipped = 0.0
-    var failed = 0
-}
