@@ -254,7 +254,8 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
     /// ranking) every ``NeuMFSimulationConfig/evaluateEvery`` rounds and after the last.
     /// A round whose step leaves non-finite parameters is undone and stops the run
     /// (``NeuMFSimulationResult/stopReason`` says what to change; the round still counts as
-    /// released, so its privacy cost is accounted): the result reports the last finite model.
+    /// released, so its privacy cost is accounted): the result reports the last finite model. A
+    /// round in which every participant's local step failed stops the run too.
     /// - Parameters:
     ///   - onRound: called after each round with its record.
     ///   - admit: asked before each round; returning a reason stops the run there (a privacy
@@ -286,7 +287,7 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
                 record.elapsedSeconds = (clock.now - start).seconds
                 records.append(record)
                 onRound(record)
-                stopReason = "the model diverged (non-finite parameters) in round \(record.round); the model of round \(record.round - 1) is kept: lower --server-lr or --lr, use --server-optimizer fedadam, or raise --clip"
+                stopReason = "the model diverged (non-finite parameters) in round \(record.round); the model of round \(record.round - 1) is kept: lower --server-lr or --neumf-lr, use --server-optimizer fedadam, or raise --clip"
                 break
             }
             let k = config.evaluateEvery
@@ -299,6 +300,11 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
             record.elapsedSeconds = (clock.now - start).seconds
             records.append(record)
             onRound(record)
+            if record.participants > 0, record.failedClients == record.participants {
+                // Every client's local step failed on this model (as in ``Simulation``): stop.
+                stopReason = "every participant's local training failed in round \(record.round) (non-finite losses or no negatives to sample); lower --server-lr or --neumf-lr, or use --server-optimizer fedadam"
+                break
+            }
         }
         let result = try final ?? evaluate()[0]
         return NeuMFSimulationResult(

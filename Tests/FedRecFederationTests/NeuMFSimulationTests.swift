@@ -170,6 +170,20 @@ import Testing
         #expect(result.final.userCount == split.test.count, "the kept model is still evaluated")
     }
 
+    @Test func aRoundWhereEveryClientFailsStopsTheRun() throws {
+        let split = Self.planted(seed: 16)
+        var config = try Self.config(rounds: 5)
+        // Adam at 10³⁰ throws every client's parameters to ~10³⁰ at the first step: the loss is not finite.
+        config.local.optimizer = .adam(.init(learningRate: 1e30))
+        var sim = try NeuMFSimulation(train: split.train, heldOut: split.test, config: config)
+        let initial = sim.global
+        var records: [NeuMFRoundRecord] = []
+        let result = try sim.run(onRound: { records.append($0) })
+        #expect(records.count == 1 && records[0].failedClients == records[0].participants)
+        #expect(result.stopReason?.contains("every participant's local training failed in round 1") == true)
+        #expect(sim.global == initial, "failed clients send zeros: the model did not move")
+    }
+
     @Test func adaptiveClippingMovesTheBoundTowardTheMedianUpdateNorm() throws {
         let split = Self.planted(seed: 15)
         let mechanism = try GaussianMechanism(noiseMultiplier: 1, clipBound: 1, trust: .local)
