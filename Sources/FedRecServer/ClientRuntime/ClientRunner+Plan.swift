@@ -19,6 +19,32 @@ extension ClientRunner {
         return mechanism
     }
 
+    /// The mechanism of one round: the plan's under a fixed C; under adaptive clipping the plan's
+    /// z_Δ, trust and m with the round's C_t from the check-in, held to ``requirements`` again
+    /// (a bound that grew past the client's maximum C ends the run, nothing sent).
+    /// - Throws: `ServerError(.badResponse)` if an adaptive server sent no valid C_t;
+    ///   `ServerError(.weakPlan)` below the floor.
+    func roundMechanism(_ mechanism: GaussianMechanism?, plan: TrainingPlan, clipBound: Double?) throws(ServerError) -> GaussianMechanism? {
+        guard plan.adaptiveClipping == true else { return mechanism }
+        guard let mechanism, let c = clipBound else {
+            throw ServerError(.badResponse, "the server adapts its clip bound but sent no clip bound with the check-in")
+        }
+        let round: GaussianMechanism
+        do {
+            round = try GaussianMechanism(noiseMultiplier: mechanism.noiseMultiplier, clipBound: c, trust: mechanism.trust,
+                                          minimumUpdates: mechanism.minimumUpdates)
+        } catch {
+            throw ServerError(.badResponse, "the server's clip bound for this round is invalid: \(error)")
+        }
+        guard let requirements, !requirements.isEmpty else { return round }
+        do {
+            try requirements.check(round, placement: plan.placement ?? .perParty, rounds: plan.rounds)
+        } catch {
+            throw ServerError(.weakPlan, "refusing to take part, nothing was sent: \((error as? PrivacyError)?.message ?? "\(error)")")
+        }
+        return round
+    }
+
     /// Whether `new` (fetched after a server restart) trains the same model as `old`: the same
     /// kind, shape and item count, so the users' state and the updates still fit.
     static func sameModel(_ old: TrainingPlan, _ new: TrainingPlan) -> Bool {
