@@ -141,6 +141,28 @@ struct AdaptiveClippingCoordinatorTests {
         #expect(code { try small.validate() } == .badRequest)
     }
 
+    @Test("the plan lets a client recover the accounted z; a client floor is checked against it, and a floor against the server itself refuses the bit")
+    func clientFloorUsesAccountedZ() throws {
+        let privacy = try ClientRunnerEndingTests.privacy(.distributed, m: 2)
+        let plan = try #require(try FederatedRoundCoordinator(setup: try Self.setup(trust: .distributed)).trainingPlan)
+        let accounted = try #require(try plan.accountedMechanism())
+        #expect(abs(accounted.noiseMultiplier - 1) < 1e-12)
+        #expect(try #require(plan.noiseMultiplier) > 1.15)
+        // z_Δ ≈ 1.155 would pass a floor of 1.1, the accounted z = 1 does not: refused, nothing sent.
+        for floor in [try ClientPrivacyRequirements(minimumNoiseMultiplier: 1.1), try ClientPrivacyRequirements(requireOwnNoise: true)] {
+            let server = try ClientRunnerEndingTests.Server(privacy: privacy, adaptive: Self.settings)
+            defer { server.service.shutdown() }
+            #expect(code { _ = try server.runner(floor).run() } == .weakPlan)
+            #expect((server.acceptedUpdates ?? 0) == 0)
+        }
+        // A floor the accounted z meets: the run completes and C moved.
+        let server = try ClientRunnerEndingTests.Server(privacy: privacy, adaptive: Self.settings)
+        defer { server.service.shutdown() }
+        let outcome = try server.runner(try ClientPrivacyRequirements(minimumNoiseMultiplier: 0.99)).run()
+        #expect(outcome.endState == "finished" && outcome.updatesSubmitted > 0 && outcome.updatesRefused == 0)
+        #expect(try #require(server.coordinator.adaptiveClipBound) != 0.5)
+    }
+
     private func code(_ body: () throws -> Void) -> ServerError.Code? {
         do { try body() } catch let e as ServerError { return e.code } catch { return nil }
         return nil

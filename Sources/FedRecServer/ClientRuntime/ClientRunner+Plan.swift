@@ -11,11 +11,7 @@ extension ClientRunner {
     func checkedMechanism(of plan: TrainingPlan) throws(ServerError) -> GaussianMechanism? {
         let mechanism = try plan.mechanism()
         guard let requirements, !requirements.isEmpty else { return mechanism }
-        do {
-            try requirements.check(mechanism, placement: plan.placement ?? .perParty, rounds: plan.rounds)
-        } catch {
-            throw ServerError(.weakPlan, "refusing to take part, nothing was sent: \((error as? PrivacyError)?.message ?? "\(error)")")
-        }
+        try check(requirements, plan: plan, clipBound: nil)
         return mechanism
     }
 
@@ -37,12 +33,28 @@ extension ClientRunner {
             throw ServerError(.badResponse, "the server's clip bound for this round is invalid: \(error)")
         }
         guard let requirements, !requirements.isEmpty else { return round }
-        do {
-            try requirements.check(round, placement: plan.placement ?? .perParty, rounds: plan.rounds)
-        } catch {
-            throw ServerError(.weakPlan, "refusing to take part, nothing was sent: \((error as? PrivacyError)?.message ?? "\(error)")")
-        }
+        try check(requirements, plan: plan, clipBound: c)
         return round
+    }
+
+    /// Holds `plan` (with the round's C_t, under adaptive clipping) to the floor. Under adaptive
+    /// clipping the floor's z is compared with the accounted z (update and count together), and a
+    /// floor that asks for protection against the server itself (`requireOwnNoise`, a server-view
+    /// ε) refuses the plan: the client's bit 1[‖Δ‖ ≤ C_t] reaches the server without noise.
+    private func check(_ requirements: ClientPrivacyRequirements, plan: TrainingPlan, clipBound: Double?) throws(ServerError) {
+        func weak(_ reason: String) -> ServerError { ServerError(.weakPlan, "refusing to take part, nothing was sent: \(reason)") }
+        if plan.adaptiveClipping == true, requirements.requireOwnNoise || requirements.maximumServerViewEpsilon != nil {
+            throw weak("the server adapts its clip bound: each participant reports the bit 1[norm <= C] to the server without noise (only the aggregate count is noised), so no guarantee against the server itself covers it")
+        }
+        var mechanism = try plan.accountedMechanism()
+        if let m = mechanism, let c = clipBound {
+            mechanism = try? GaussianMechanism(noiseMultiplier: m.noiseMultiplier, clipBound: c, trust: m.trust, minimumUpdates: m.minimumUpdates)
+        }
+        do {
+            try requirements.check(mechanism, placement: plan.placement ?? .perParty, rounds: plan.rounds)
+        } catch {
+            throw weak((error as? PrivacyError)?.message ?? "\(error)")
+        }
     }
 
     /// Whether `new` (fetched after a server restart) trains the same model as `old`: the same

@@ -177,7 +177,10 @@ public struct FederationSetup: Sendable, Codable, Hashable {
                                 rounds: simulation.rounds, clipBound: privacy?.mechanism.clipBound,
                                 noiseMultiplier: z, trust: privacy?.mechanism.trust,
                                 minimumUpdates: privacy?.mechanism.minimumUpdates, placement: privacy?.placement, model: model)
-        if adaptiveClipping != nil && privacy != nil { plan.adaptiveClipping = true }
+        if adaptiveClipping != nil && privacy != nil, let p = try? privatizer() {
+            plan.adaptiveClipping = true
+            plan.countNoiseStddev = p.adaptive?.countNoiseStddev
+        }
         return plan
     }
 }
@@ -213,6 +216,9 @@ public struct TrainingPlan: Sendable, Codable, Hashable {
     /// answer (``CheckInResult/clipBound``), ``clipBound`` is only the first round's, and every
     /// update carries the client's bit 1[‖Δ‖ ≤ C_t]. Nil (absent) or false: a fixed C.
     public var adaptiveClipping: Bool?
+    /// Under adaptive clipping, σ_b: the noise the server adds to the count of unclipped bits, so a
+    /// client can recover the accounted z = (z_Δ⁻² + (2σ_b)⁻²)^(−1/2) its floor is checked against.
+    public var countNoiseStddev: Double?
 
     /// Creates a plan.
     public init(itemCount: Int, dim: Int, local: LocalTrainingConfig, scale: RatingScale, rounds: Int,
@@ -237,6 +243,25 @@ public struct TrainingPlan: Sendable, Codable, Hashable {
         guard let c = clipBound, let z = noiseMultiplier, let trust else { return nil }
         do {
             return try GaussianMechanism(noiseMultiplier: z, clipBound: c, trust: trust, minimumUpdates: minimumUpdates ?? 1)
+        } catch {
+            throw ServerError(.badResponse, "the server's privacy plan is invalid: \(error)")
+        }
+    }
+
+    /// The mechanism the accountant composes: the published one under a fixed C; under adaptive
+    /// clipping the same C with z = (z_Δ⁻² + (2σ_b)⁻²)^(−1/2), the multiplier of update and count
+    /// together (Andrew et al. 2021, §3.1), below the z_Δ clients noise with.
+    /// - Throws: `ServerError(.badResponse)` if the published parameters are invalid or an adaptive
+    ///   plan has no σ_b.
+    public func accountedMechanism() throws(ServerError) -> GaussianMechanism? {
+        guard let m = try mechanism() else { return nil }
+        guard adaptiveClipping == true else { return m }
+        guard let sigma = countNoiseStddev, sigma > 0, sigma.isFinite else {
+            throw ServerError(.badResponse, "the server adapts its clip bound but publishes no valid count noise σ_b")
+        }
+        let z = 1 / (1 / (m.noiseMultiplier * m.noiseMultiplier) + 1 / (4 * sigma * sigma)).squareRoot()
+        do {
+            return try GaussianMechanism(noiseMultiplier: z, clipBound: m.clipBound, trust: m.trust, minimumUpdates: m.minimumUpdates)
         } catch {
             throw ServerError(.badResponse, "the server's privacy plan is invalid: \(error)")
         }
