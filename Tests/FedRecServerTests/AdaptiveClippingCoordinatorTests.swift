@@ -81,6 +81,7 @@ struct AdaptiveClippingCoordinatorTests {
             expected.update(unclippedCount: Double(r.received * (bits[r.round] ?? 0)), expectedParticipants: 0.3 * 40, using: &rng)
         }
         #expect(c.adaptiveClipBound == expected.clipBound)
+        #expect(c.history.first?.clipBound == plan.mechanism.clipBound)
     }
 
     @Test("under central trust an update is checked against the round's C_t, not the initial C")

@@ -81,7 +81,7 @@ public enum ServeCommand: FedRecCommand {
         }
         let shape = setup.model == .matrixFactorization ? "MF, \(setup.itemCount) items × \(setup.simulation.dim)"
             : "NeuMF (\(setup.model.neumfPlan.map { NeuMFRuns.shapeSummary($0.config) } ?? "?")), \(setup.itemCount) items, \(setup.parameterCount) parameters"
-        if let c = coordinator.adaptiveClipBound { console.note("fedrec serve: adaptive clipping, C = \(c) for round \(status.round)") }
+        if let c = coordinator.adaptiveClipBound { console.note("fedrec serve: adaptive clipping, C = \(c)\(status.state == .open ? " in round \(status.round)" : " after the last round")") }
         console.note("fedrec serve: \(setup.population) clients, \(shape); round \(status.round) of \(setup.simulation.rounds) (\(status.state.rawValue)); ε spent \(status.epsilonSpent) of \(status.epsilonBudget)")
         var doneAt: ContinuousClock.Instant? = nil
         let linger = arguments.double("exit-after")
@@ -91,7 +91,7 @@ public enum ServeCommand: FedRecCommand {
             let history = coordinator.history
             while reported < history.count {
                 let r = history[reported]
-                console.note("round \(r.round): \(r.received)/\(r.selected) updates, \(r.released ? "released" : "discarded (\(r.discardReason ?? "?"))")")
+                console.note("round \(r.round): \(r.received)/\(r.selected) updates, \(r.released ? "released" : "discarded (\(r.discardReason ?? "?"))")\(r.clipBound.map { ", C = \($0)" } ?? "")")
                 reported += 1
             }
             if doneAt == nil && (coordinator.isFinished || coordinator.stopReason != nil) {

@@ -83,6 +83,9 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         public var discardReason: String?
         /// Seconds from the round's opening to its close (aggregation and checkpoint included).
         public var seconds: Double
+        /// Under adaptive clipping, the clip bound C_t this round used (nil for a fixed C, and in
+        /// histories written before adaptive clipping existed).
+        public var clipBound: Double? = nil
     }
 
     struct State {
@@ -445,6 +448,7 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         let denominator = setup.simulation.sampling.expectedParticipants(population: setup.population)
         var serverRNG = SeededGenerator(seed: setup.simulation.seed, stream: [UInt64.max - 1, t])
         let decision: AggregateDecision
+        let roundBound = s.privatizer?.adaptive?.clipBound
         if let p = s.privatizer {
             decision = p.privatizeAggregate(&sum, participants: count, using: &serverRNG)
             // Adaptive clipping (a no-op for a fixed C): noise the count of unclipped bits from
@@ -487,7 +491,7 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
             }
         }
         s.history.append(RoundOutcome(round: t, selected: s.participants.count, received: s.submitted.count, released: reason == nil, discardReason: reason,
-                                 seconds: Self.seconds(s.openedAt.duration(to: .now))))
+                                 seconds: Self.seconds(s.openedAt.duration(to: .now)), clipBound: roundBound))
         s.round = t + 1
         if let dir = stateDirectory {
             do { try checkpoint(s, directory: dir) } catch {
