@@ -14,7 +14,9 @@ import Synchronization
 /// secret coin), fetch the model once, run each selected user's local step — MF:
 /// ``Client/train(model:config:workspace:using:)``; NeuMF: ``NeuMFClientStep`` on the user's own
 /// positives with negatives it samples itself — apply the client side of the trust model (clip to
-/// C, add N(0, σ²) under distributed or local trust, as published), submit the dense update. When
+/// C, add N(0, σ²) under distributed or local trust, as published; under adaptive clipping the
+/// round's C_t from the check-in, noise z_Δ·C_t, and the bit 1[‖Δ‖ ≤ C_t] sent with the update),
+/// submit the dense update. When
 /// the server is unreachable the loop retries with exponential backoff (up to ``maxOutage``);
 /// after a server restart (a new `instance`) the re-opened round is joined again. At the end each
 /// user scores its held-out data against the final model — MF: rating errors; NeuMF: the ranking

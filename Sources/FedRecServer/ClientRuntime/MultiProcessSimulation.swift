@@ -18,7 +18,9 @@ import Foundation
 /// simulation's chunk order, so the released models are bit-identical to the in-process run's;
 /// the final held-out sums (MF: rating errors; NeuMF: ranking metrics, each user fitting its row
 /// as ``NeuMFSimulation/evaluate(protocols:)`` does) are added per process (only sums leave a
-/// client), so RMSE, HR and NDCG agree to rounding of a double sum (≈1e-15).
+/// client), so RMSE, HR and NDCG agree to rounding of a double sum (≈1e-15). With adaptive
+/// clipping (``PrivacySettings/adaptiveClipping``) the server adapts C as the in-process run does
+/// (the same bits, count noise and steps), so ``Outcome/finalClipBound`` equals its final bound.
 public struct MultiProcessSimulation: Sendable {
     /// What the run produced.
     public struct Outcome: Sendable {

@@ -27,10 +27,21 @@ import Synchronization
 /// released step that leaves non-finite parameters is undone (the round still counts in the
 /// ledger) and the run stops with the reason (``stopReason``), as the in-process simulations do.
 ///
+/// **Adaptive clipping** (``FederationSetup/adaptiveClipping``; Andrew et al. 2021): the round's
+/// bound C_t is returned with every check-in, each update comes with its client's bit
+/// 1[‖Δ‖ ≤ C_t] (``submitUpdate(clientID:round:update:unclipped:)``), the bits of the aggregated
+/// updates are summed per chunk like the updates, and after the aggregate step the same
+/// ``GaussianPrivatizer/finishRound(unclippedCount:expectedParticipants:released:using:)`` the
+/// in-process simulations call noises the count (stream [2⁶⁴−3, t] under seeded noise, else the
+/// CSPRNG) and moves C. The update noise is z_Δ·C_t; the ledger composes the accounted z, which
+/// already pays for the count. C is checkpointed with the model, so a resumed run continues with it.
+///
 /// **Refusals.** Stale rounds (`stale_round`), clients not selected (`not_selected`), second updates
 /// (`duplicate_update`), an exhausted budget (`budget_exhausted`), a finished run
-/// (`rounds_complete`); under central trust an update whose norm exceeds C (`clip_bound_exceeded`):
-/// the server would add noise calibrated to C, so a larger update would break the guarantee.
+/// (`rounds_complete`); under central trust an update whose norm exceeds C (C_t under adaptive
+/// clipping; `clip_bound_exceeded`): the server would add noise calibrated to C, so a larger update
+/// would break the guarantee; under adaptive clipping a missing bit or one other than 0 or 1
+/// (`bad_request`).
 /// Decoding already refused wrong shapes and non-finite values. Nothing refused touches the model.
 ///
 /// **Persistence.** With a state directory, every closed round is written atomically
