@@ -24,14 +24,15 @@ struct ClientRunnerEndingTests {
         let seed: UInt64
         let tokens: ClientTokens
 
-        init(privacy: ResolvedPrivacy?, rounds: Int = 2, q: Double = 0.5, port: Int = 0, tokens: ClientTokens? = nil, prepare: (FederatedRoundCoordinator) throws -> Void = { _ in }) throws {
+        init(privacy: ResolvedPrivacy?, rounds: Int = 2, q: Double = 0.5, port: Int = 0, tokens: ClientTokens? = nil,
+             adaptive: AdaptiveClippingSettings? = nil, prepare: (FederatedRoundCoordinator) throws -> Void = { _ in }) throws {
             let split = try F.split()
             let config = try F.config(rounds: rounds, q: q)
             let ids = (0..<split.train.userCount).map { "user-\($0)" }
             let tokens = tokens ?? ClientTokens.generate(clientIDs: ids)
             self.tokens = tokens
             let setup = FederationSetup(simulation: config, privacy: privacy, itemCount: split.train.itemCount, scale: split.train.scale,
-                                        clientIDs: ids, roundDeadlineSeconds: 30, seededSelection: true)
+                                        clientIDs: ids, roundDeadlineSeconds: 30, seededSelection: true, adaptiveClipping: adaptive)
             coordinator = try FederatedRoundCoordinator(setup: setup)
             try prepare(coordinator)
             service = try FederationService(coordinator: coordinator, tokens: tokens, port: port)

@@ -120,6 +120,19 @@ struct FederationRoutesTests {
         #expect(text.contains("fedrec_updates_accepted_total 1\n"))
     }
 
+    @Test("the FedRec-Unclipped header must be an integer; a fixed-C coordinator refuses any bit, nothing is recorded")
+    func unclippedHeaderIsParsedAndRefusedByFixedBound() {
+        let router = router()
+        for value in ["yes", "1.0", "", "1"] {
+            var headers = auth("alice")
+            headers.add(FederationRoutes.unclippedHeader, value)
+            let response = router.respond(to: HTTPRequest(method: .post, path: "/v1/rounds/3/updates", headers: headers, body: update()))
+            #expect(response.status.code == 400, "\(value)")
+        }
+        #expect(coordinator.state.withLock { $0.submitted.isEmpty })
+        #expect(post(router, "/v1/rounds/3/updates", as: "alice", body: update()).status.code == 200)
+    }
+
     @Test func metricsRefreshGaugesFromStatus() {
         let router = router()
         let response = router.respond(to: HTTPRequest(method: .get, path: "/metrics", headers: auth("bob")))

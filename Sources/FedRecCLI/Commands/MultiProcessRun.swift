@@ -32,7 +32,8 @@ enum MultiProcessRun {
             config: experiment.simulation, rounds: records, final: outcome.final, model: outcome.model!,
             optimizerState: outcome.optimizerState, secondsPerRound: outcome.secondsPerRound,
             trainingSeconds: outcome.trainingSeconds, wallSeconds: outcome.wallSeconds, stopReason: outcome.stopReason)
-        return FederatedExperiment.Outcome(result: result, plan: outcome.plan, ledger: outcome.ledger, population: outcome.population)
+        return FederatedExperiment.Outcome(result: result, plan: outcome.plan, ledger: outcome.ledger, population: outcome.population,
+                                           finalClipBound: outcome.finalClipBound)
     }
 
     /// Server-side NeuMF rounds as simulation records (norms, losses and per-round metrics stay
@@ -85,7 +86,7 @@ enum MultiProcessRun {
         let popularity = PopularityBaseline(train: split.train)
         let popFull = try RankingEvaluator(cutoffs: config.cutoffs, candidates: full.candidates).evaluate(popularity, train: train, test: test)
         let popSampled = try RankingEvaluator(cutoffs: config.cutoffs, candidates: sampled.candidates).evaluate(popularity, train: train, test: test)
-        let result = ImplicitResult(
+        var result = ImplicitResult(
             setting: "federated", full: full, sampled: sampled, popularityFull: popFull, popularitySampled: popSampled,
             trainingSeconds: outcome.trainingSeconds,
             // Everything outside the training rounds: shards, process start, the clients' evaluation.
@@ -93,6 +94,7 @@ enum MultiProcessRun {
             wallSeconds: outcome.wallSeconds, secondsPerRound: outcome.secondsPerRound, steps: outcome.rounds.count,
             rounds: neumfRecords(outcome.rounds), privacy: outcome.plan, ledger: outcome.ledger, stopReason: outcome.stopReason,
             users: split.train.userCount, items: split.train.itemCount, trainInteractions: split.train.count, evaluatedUsers: full.userCount)
+        result.finalClipBound = outcome.finalClipBound
         var o = NeuMFRuns.federatedReport(result, centralized: centralized, privacyEnabled: privacy.enabled, model: config.model,
                                           split: split, input: input, seed: seed)
         o.set("processes", processes)
@@ -110,6 +112,9 @@ enum MultiProcessRun {
         lines.append(String(format: "%d rounds in %.2f s (%.3f s/round) over HTTP with %d client processes", outcome.rounds.count,
                             outcome.trainingSeconds, outcome.secondsPerRound, processes))
         if let ledger = outcome.ledger { lines.append("noise: \(ledger.noiseSource)") }
+        if let c = outcome.finalClipBound, let plan = outcome.plan {
+            lines.append(String(format: "adaptive clipping: C %.4g → %.4g", plan.mechanism.clipBound, c))
+        }
         console.print(lines.joined(separator: "\n"))
     }
 }

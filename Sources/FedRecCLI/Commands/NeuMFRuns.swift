@@ -41,9 +41,6 @@ enum NeuMFRuns {
     /// `fedrec simulate --model neumf`.
     static func simulate(_ args: ParsedArguments, input: DataOptions.Input, privacy: PrivacySettings, seed: UInt64,
                          console: Console) throws {
-        if args.isSet("processes"), privacy.adaptiveClipping != nil {
-            throw UsageError("--adaptive-clip is not supported with --processes yet (the server keeps a fixed clip bound)", command: args.spec.invocation)
-        }
         let json = args.flag("json")
         let say: (String) -> Void = { json ? console.note($0) : console.print($0) }
         let split = split(input, args)

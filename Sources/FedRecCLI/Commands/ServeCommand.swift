@@ -29,7 +29,12 @@ public enum ServeCommand: FedRecCommand {
             gracefully. The bound port is printed as 'listening on http://HOST:PORT'. \
             --model neumf trains NeuMF on implicit feedback instead of MF (the plan tells clients; \
             defaults as simulate --model neumf: 100 rounds, FedAvg at server η = 1, 2 local epochs; \
-            --gmf-dim and --mlp-layers set its shape, published in the plan).
+            --gmf-dim and --mlp-layers set its shape, published in the plan). \
+            --adaptive-clip adapts the clip bound to the --clip-quantile of the update norms \
+            (Andrew et al. 2021, as simulate --adaptive-clip): each round's C is sent with the \
+            check-in, clients return the bit 1[norm <= C] with their update, the server noises the \
+            count (σ_b = --clip-count-noise, default qN/20) and moves C; the update noise is raised \
+            to z_Δ so the accounted z is unchanged.
             """,
         options: [
             OptionSpec("config", .string, valueName: "FILE", help: "JSON object of option names to values; flags override it."),
@@ -76,6 +81,7 @@ public enum ServeCommand: FedRecCommand {
         }
         let shape = setup.model == .matrixFactorization ? "MF, \(setup.itemCount) items × \(setup.simulation.dim)"
             : "NeuMF (\(setup.model.neumfPlan.map { NeuMFRuns.shapeSummary($0.config) } ?? "?")), \(setup.itemCount) items, \(setup.parameterCount) parameters"
+        if let c = coordinator.adaptiveClipBound { console.note("fedrec serve: adaptive clipping, C = \(c)\(status.state == .open ? " in round \(status.round)" : " after the last round")") }
         console.note("fedrec serve: \(setup.population) clients, \(shape); round \(status.round) of \(setup.simulation.rounds) (\(status.state.rawValue)); ε spent \(status.epsilonSpent) of \(status.epsilonBudget)")
         var doneAt: ContinuousClock.Instant? = nil
         let linger = arguments.double("exit-after")
@@ -85,7 +91,7 @@ public enum ServeCommand: FedRecCommand {
             let history = coordinator.history
             while reported < history.count {
                 let r = history[reported]
-                console.note("round \(r.round): \(r.received)/\(r.selected) updates, \(r.released ? "released" : "discarded (\(r.discardReason ?? "?"))")")
+                console.note("round \(r.round): \(r.received)/\(r.selected) updates, \(r.released ? "released" : "discarded (\(r.discardReason ?? "?"))")\(r.clipBound.map { ", C = \($0)" } ?? "")")
                 reported += 1
             }
             if doneAt == nil && (coordinator.isFinished || coordinator.stopReason != nil) {
@@ -123,7 +129,6 @@ public enum ServeCommand: FedRecCommand {
         let clientIDs = tokens.entries.map(\.clientID), deadline = arguments.double("round-deadline")!
         var setup: FederationSetup
         if arguments.string("model") == "neumf" {
-            if privacy.adaptiveClipping != nil { throw UsageError("--adaptive-clip is not supported by the server", command: spec.invocation) }
             // As simulate --model neumf: its defaults unless the options say otherwise.
             var neumf = try NeuMFRuns.simulationConfig(arguments, rounds: config.rounds, sampling: config.sampling, seed: seed)
             neumf.threads = 1
@@ -134,6 +139,8 @@ public enum ServeCommand: FedRecCommand {
                                     roundDeadlineSeconds: deadline, seededSelection: arguments.isSet("seed"))
         }
         setup.privacy = try FederatedExperiment(simulation: setup.simulation, privacy: privacy).plan(population: clientIDs.count)
+        if setup.privacy != nil { setup.adaptiveClipping = privacy.adaptiveClipping }
+        try setup.validate()
         return setup
     }
 }

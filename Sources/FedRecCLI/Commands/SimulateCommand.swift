@@ -82,9 +82,6 @@ public enum SimulateCommand: FedRecCommand {
         }
         let outcome: FederatedExperiment.Outcome
         if let processes = arguments.int("processes") {
-            if privacy.adaptiveClipping != nil {
-                throw UsageError("--adaptive-clip is not supported with --processes yet (the server keeps a fixed clip bound)", command: spec.invocation)
-            }
             outcome = try MultiProcessRun.run(experiment, processes: processes, split: split, onRound: onRound)
             if let url = out?.url("ledger.json"), let ledger = outcome.ledger { try ledger.save(to: url) }
         } else {

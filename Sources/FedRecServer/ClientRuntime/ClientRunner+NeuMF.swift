@@ -48,9 +48,10 @@ extension ClientRunner {
     }
 
     /// Runs the selected users' NeuMF step (in parallel; each user's result depends only on its
-    /// own stream) and returns their privatized deltas; kept user rows are updated in place.
+    /// own stream) and returns their privatized deltas with each delta's norm before privatization;
+    /// kept user rows are updated in place.
     func trainNeuMF(_ users: inout NeuMFUsers, selected: [Int], global: [Float], round: UInt64, plan: TrainingPlan,
-                    mechanism: GaussianMechanism?) -> [[Float]] {
+                    mechanism: GaussianMechanism?) -> [(values: [Float], norm: Double)] {
         let results = Mutex([NeuMFClientStep.Update?](repeating: nil, count: selected.count))
         let privatizer: any UpdatePrivatizer = mechanism.map {
             GaussianPrivatizer(mechanism: $0, placement: plan.placement ?? .perParty, noise: seededNoise ? .seeded(self.seed ?? 0) : .secure)
@@ -77,7 +78,7 @@ extension ClientRunner {
         }
         let updates = results.withLock { $0 }.map { $0! }
         for (j, k) in selected.enumerated() { if let row = updates[j].userEmbedding { users.rows[k] = row } }
-        return updates.map(\.delta)
+        return updates.map { ($0.delta, $0.normBeforePrivatization) }
     }
 
     /// Each user with held-out items fits its row on its history (global frozen, stream

@@ -14,7 +14,9 @@ import Synchronization
 /// secret coin), fetch the model once, run each selected user's local step — MF:
 /// ``Client/train(model:config:workspace:using:)``; NeuMF: ``NeuMFClientStep`` on the user's own
 /// positives with negatives it samples itself — apply the client side of the trust model (clip to
-/// C, add N(0, σ²) under distributed or local trust, as published), submit the dense update. When
+/// C, add N(0, σ²) under distributed or local trust, as published; under adaptive clipping the
+/// round's C_t from the check-in, noise z_Δ·C_t, and the bit 1[‖Δ‖ ≤ C_t] sent with the update),
+/// submit the dense update. When
 /// the server is unreachable the loop retries with exponential backoff (up to ``maxOutage``);
 /// after a server restart (a new `instance`) the re-opened round is joined again. At the end each
 /// user scores its held-out data against the final model — MF: rating errors; NeuMF: the ranking
@@ -187,11 +189,13 @@ public struct ClientRunner: Sendable {
             if let h = handled, h.round == status.round, h.instance == status.instance { continue loop }
             let round = status.round
             var selected: [Int] = []
+            var clipBound: Double? = nil
             do {
                 for (k, api) in apis.enumerated() {
                     let ticket = try retrying { () throws(ServerError) in try api.checkIn() }
                     guard ticket.round == round else { continue loop }
                     if ticket.selected { selected.append(k) }
+                    clipBound = clipBound ?? ticket.clipBound
                 }
             } catch let e where [.staleRound, .roundsComplete, .budgetExhausted, .unavailable].contains(e.code) {
                 continue loop
@@ -200,21 +204,26 @@ public struct ClientRunner: Sendable {
                 let message: TensorMessage
                 do { message = try retrying { () throws(ServerError) in try apis[selected[0]].fetchModel() } } catch { continue loop }
                 guard message.round == round, message.layout == layout else { continue loop }
-                let updates: [[Float]]
+                // Adaptive clipping: this round's C_t (from the check-in) replaces the plan's C.
+                let roundMechanism = try roundMechanism(mechanism, plan: plan, clipBound: clipBound)
+                let updates: [(values: [Float], norm: Double)]
                 if neumf != nil {
-                    updates = trainNeuMF(&neumf!, selected: selected, global: message.values, round: round, plan: plan, mechanism: mechanism)
+                    updates = trainNeuMF(&neumf!, selected: selected, global: message.values, round: round, plan: plan, mechanism: roundMechanism)
                     if let path = keepsState { try saveNeuMFUserState(neumf!, to: path) }
                 } else {
                     let model = ItemModel(flattened: message.values, itemCount: plan.itemCount, dim: plan.dim)
-                    updates = train(&clients, selected: selected, model: model, round: round, plan: plan, mechanism: mechanism)
+                    updates = train(&clients, selected: selected, model: model, round: round, plan: plan, mechanism: roundMechanism)
                     if let path = keepsState { try Self.saveUserState(clients, to: path) }
                 }
                 outcome.roundsJoined += 1
                 for (j, k) in selected.enumerated() {
                     do {
                         let api = apis[k]
-                        let body = TensorMessage(round: round, layout: layout, values: updates[j])
-                        _ = try retrying { () throws(ServerError) in try api.submit(body) }
+                        let body = TensorMessage(round: round, layout: layout, values: updates[j].values)
+                        // The bit of adaptive clipping, 1[‖Δ‖ ≤ C_t] on the update before clipping
+                        // (AdaptiveClipping.unclippedIndicator); nil under a fixed C.
+                        let bit: Int? = plan.adaptiveClipping == true ? (updates[j].norm <= roundMechanism!.clipBound ? 1 : 0) : nil
+                        _ = try retrying { () throws(ServerError) in try api.submit(body, unclipped: bit) }
                         outcome.updatesSubmitted += 1
                     } catch let e where [.staleRound, .duplicateUpdate, .notSelected, .roundsComplete, .budgetExhausted, .unavailable].contains(e.code) {
                         outcome.updatesRefused += 1
@@ -240,10 +249,11 @@ public struct ClientRunner: Sendable {
         return outcome
     }
 
-    /// Trains the selected users (in parallel, in fixed chunks) and returns their dense, privatized updates.
+    /// Trains the selected users (in parallel, in fixed chunks) and returns their dense, privatized
+    /// updates with each update's norm before privatization.
     private func train(_ clients: inout [Client], selected: [Int], model: ItemModel, round: UInt64, plan: TrainingPlan,
-                       mechanism: GaussianMechanism?) -> [[Float]] {
-        let results = Mutex([[Float]](repeating: [], count: selected.count))
+                       mechanism: GaussianMechanism?) -> [(values: [Float], norm: Double)] {
+        let results = Mutex([(values: [Float], norm: Double)](repeating: ([], 0), count: selected.count))
         let privatizer = mechanism.map { GaussianPrivatizer(mechanism: $0, placement: plan.placement ?? .perParty, noise: seededNoise ? .seeded(self.seed ?? 0) : .secure) }
         let workers = min(threads, selected.count)
         let next = Atomic<Int>(0)
@@ -257,17 +267,22 @@ public struct ClientRunner: Sendable {
                     guard j < selected.count else { break }
                     let k = selected[j]
                     var update: ModelUpdate
+                    let norm: Double
                     if let seed {
                         var rng = SeededGenerator(seed: seed, stream: [UInt64(base[k].id), round])
-                        update = base[k].train(model: model, config: local, workspace: ws, using: &rng).update
+                        let result = base[k].train(model: model, config: local, workspace: ws, using: &rng)
+                        update = result.update
+                        norm = result.updateNorm
                         privatizer?.privatizeClientUpdate(&update, using: &rng)
                     } else {
                         var rng = SecureGenerator()
-                        update = base[k].train(model: model, config: local, workspace: ws, using: &rng).update
+                        let result = base[k].train(model: model, config: local, workspace: ws, using: &rng)
+                        update = result.update
+                        norm = result.updateNorm
                         privatizer?.privatizeClientUpdate(&update, using: &rng)
                     }
                     let dense = update.denseVector()
-                    results.withLock { $0[j] = dense }
+                    results.withLock { $0[j] = (dense, norm) }
                 }
             }
         }

@@ -18,7 +18,9 @@ import Foundation
 /// simulation's chunk order, so the released models are bit-identical to the in-process run's;
 /// the final held-out sums (MF: rating errors; NeuMF: ranking metrics, each user fitting its row
 /// as ``NeuMFSimulation/evaluate(protocols:)`` does) are added per process (only sums leave a
-/// client), so RMSE, HR and NDCG agree to rounding of a double sum (≈1e-15).
+/// client), so RMSE, HR and NDCG agree to rounding of a double sum (≈1e-15). With adaptive
+/// clipping (``PrivacySettings/adaptiveClipping``) the server adapts C as the in-process run does
+/// (the same bits, count noise and steps), so ``Outcome/finalClipBound`` equals its final bound.
 public struct MultiProcessSimulation: Sendable {
     /// What the run produced.
     public struct Outcome: Sendable {
@@ -51,6 +53,9 @@ public struct MultiProcessSimulation: Sendable {
         public var wallSeconds: Double
         /// Per-process outcomes, in process order.
         public var processes: [ClientRunner.Outcome]
+        /// Under adaptive clipping, the clip bound after the last round (as the in-process run's
+        /// final bound); nil for a fixed C.
+        public var finalClipBound: Double? = nil
     }
 
     /// The `fedrec` executable that runs `client`.
@@ -122,7 +127,8 @@ public struct MultiProcessSimulation: Sendable {
         let shards = ClientShard.split(train: train, heldOut: heldOut, tokens: tokens, processes: processes)
         for (p, shard) in shards.enumerated() { try shard.write(to: "\(dir)/shard-\(p)") }
         let setup = FederationSetup(simulation: simulation, model: model, privacy: plan, itemCount: train.itemCount, scale: train.scale,
-                                    clientIDs: ids, roundDeadlineSeconds: roundDeadlineSeconds, seededSelection: true)
+                                    clientIDs: ids, roundDeadlineSeconds: roundDeadlineSeconds, seededSelection: true,
+                                    adaptiveClipping: plan == nil ? nil : privacy.adaptiveClipping)
         let coordinator = try FederatedRoundCoordinator(setup: setup, stateDirectory: "\(dir)/state")
         let service = try FederationService(coordinator: coordinator, tokens: tokens)
         let port = try service.start()
@@ -200,7 +206,8 @@ public struct MultiProcessSimulation: Sendable {
                        model: model == .matrixFactorization ? coordinator.model : nil, parameters: parameters, optimizerState: coordinator.optimizerState, plan: plan, ledger: ledger,
                        stopReason: coordinator.stopReason, population: population, trainingSeconds: training,
                        secondsPerRound: rounds.isEmpty ? 0 : training / Double(rounds.count),
-                       wallSeconds: FederatedRoundCoordinator.seconds(start.duration(to: clock.now)), processes: outcomes)
+                       wallSeconds: FederatedRoundCoordinator.seconds(start.duration(to: clock.now)), processes: outcomes,
+                       finalClipBound: coordinator.adaptiveClipBound)
     }
 }
 

@@ -11,6 +11,8 @@ extension FederatedRoundCoordinator {
         var round: UInt64
         var modelVersion: UInt64
         var history: [RoundOutcome]
+        /// The adaptive clip bound of the round to open (nil: fixed C).
+        var clipBound: Double?
     }
 
     /// The checkpoint's metadata section.
@@ -22,6 +24,8 @@ extension FederatedRoundCoordinator {
         var fingerprint: String
         var optimizerStep: Int
         var history: [RoundOutcome]
+        /// Under adaptive clipping, the clip bound C of the next round (absent for a fixed C).
+        var clipBound: Double?
     }
 
     static let metaFormat = "fedrec-server-checkpoint-1"
@@ -88,14 +92,18 @@ extension FederatedRoundCoordinator {
                 if onDisk.roundsRun > inArchive.roundsRun { ledger = onDisk }
             }
         }
-        return Restored(parameters: model, optimizerState: ServerOptimizerState(step: meta.optimizerStep, firstMoment: m1, secondMoment: m2), ledger: ledger, round: meta.round, modelVersion: meta.modelVersion, history: meta.history)
+        if setup.adaptiveClipping != nil, setup.privacy != nil {
+            guard let c = meta.clipBound, c > 0, c.isFinite else { throw corrupt("the adaptive clip bound is missing or invalid") }
+        }
+        return Restored(parameters: model, optimizerState: ServerOptimizerState(step: meta.optimizerStep, firstMoment: m1, secondMoment: m2), ledger: ledger, round: meta.round, modelVersion: meta.modelVersion, history: meta.history,
+                        clipBound: setup.adaptiveClipping != nil ? meta.clipBound : nil)
     }
 
     /// Writes the checkpoint (atomically), then the ledger file.
     func checkpoint(_ s: State, directory: String) throws(ServerError) {
         let opt = s.optimizerState
         let meta = Meta(format: Self.metaFormat, round: s.round, modelVersion: s.modelVersion, fingerprint: FNV.hash(setup.fingerprint),
-                        optimizerStep: opt.step, history: s.history)
+                        optimizerStep: opt.step, history: s.history, clipBound: s.privatizer?.adaptive?.clipBound)
         var sections = [
             CheckpointArchive.Section(name: "meta", bytes: Array((try? JSONEncoder().encode(meta)) ?? Data())),
             CheckpointArchive.Section(name: "model", bytes: Self.bytes(s.parameters)),

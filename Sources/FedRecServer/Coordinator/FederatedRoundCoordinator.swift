@@ -27,10 +27,21 @@ import Synchronization
 /// released step that leaves non-finite parameters is undone (the round still counts in the
 /// ledger) and the run stops with the reason (``stopReason``), as the in-process simulations do.
 ///
+/// **Adaptive clipping** (``FederationSetup/adaptiveClipping``; Andrew et al. 2021): the round's
+/// bound C_t is returned with every check-in, each update comes with its client's bit
+/// 1[‖Δ‖ ≤ C_t] (``submitUpdate(clientID:round:update:unclipped:)``), the bits of the aggregated
+/// updates are summed per chunk like the updates, and after the aggregate step the same
+/// ``GaussianPrivatizer/finishRound(unclippedCount:expectedParticipants:released:using:)`` the
+/// in-process simulations call noises the count (stream [2⁶⁴−3, t] under seeded noise, else the
+/// CSPRNG) and moves C. The update noise is z_Δ·C_t; the ledger composes the accounted z, which
+/// already pays for the count. C is checkpointed with the model, so a resumed run continues with it.
+///
 /// **Refusals.** Stale rounds (`stale_round`), clients not selected (`not_selected`), second updates
 /// (`duplicate_update`), an exhausted budget (`budget_exhausted`), a finished run
-/// (`rounds_complete`); under central trust an update whose norm exceeds C (`clip_bound_exceeded`):
-/// the server would add noise calibrated to C, so a larger update would break the guarantee.
+/// (`rounds_complete`); under central trust an update whose norm exceeds C (C_t under adaptive
+/// clipping; `clip_bound_exceeded`): the server would add noise calibrated to C, so a larger update
+/// would break the guarantee; under adaptive clipping a missing bit or one other than 0 or 1
+/// (`bad_request`).
 /// Decoding already refused wrong shapes and non-finite values. Nothing refused touches the model.
 ///
 /// **Persistence.** With a state directory, every closed round is written atomically
@@ -49,7 +60,6 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
     /// (the open round is then re-run and their earlier submissions are gone).
     public let instance: String
     private let stateDirectory: String?
-    private let privatizer: (any UpdatePrivatizer)?
     private let state: Mutex<State>
     private let clientIndex: [String: Int32]
     /// Bumped (then broadcast on `changed`) whenever the round or the state changes: long polls wait
@@ -84,6 +94,9 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         public var discardReason: String?
         /// Seconds from the round's opening to its close (aggregation and checkpoint included).
         public var seconds: Double
+        /// Under adaptive clipping, the clip bound C_t this round used (nil for a fixed C, and in
+        /// histories written before adaptive clipping existed).
+        public var clipBound: Double? = nil
     }
 
     struct State {
@@ -100,9 +113,15 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         var chunks = 1
         var nextPosition: [Int] = []
         var pending: [Int: [Float]] = [:]
+        /// The unclipped bits of the waiting updates (adaptive clipping), by position.
+        var pendingBits: [Int: Double] = [:]
+        /// The privacy seam; under adaptive clipping it carries the current clip bound C_t.
+        var privatizer: GaussianPrivatizer?
         /// One dense running sum per chunk, and the number of updates each holds.
         var partials: [[Float]] = []
         var partialCounts: [Int] = []
+        /// The number of unclipped bits each chunk's sum holds (adaptive clipping).
+        var partialUnclipped: [Double] = []
         var deadline: ContinuousClock.Instant = .now
         var openedAt: ContinuousClock.Instant = .now
         var snapshot: ModelSnapshot
@@ -127,11 +146,6 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         var index: [String: Int32] = [:]
         for (k, id) in setup.clientIDs.enumerated() { index[id] = Int32(k) }
         clientIndex = index
-        if let p = setup.privacy {
-            privatizer = GaussianPrivatizer(mechanism: p.mechanism, placement: p.placement, noise: p.noise)
-        } else {
-            privatizer = nil
-        }
         let config = setup.simulation
         var initial = try Self.restore(setup: setup, directory: stateDirectory)
         if initial == nil {
@@ -154,12 +168,13 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
                 } catch { throw ServerError(.badRequest, "\(error)") }
             }
             initial = Restored(parameters: parameters, optimizerState: config.serverOptimizer.initialState(parameterCount: parameters.count),
-                               ledger: ledger, round: 1, modelVersion: 0, history: [])
+                               ledger: ledger, round: 1, modelVersion: 0, history: [], clipBound: nil)
             if let dir = stateDirectory { try Self.writeSetup(setup, directory: dir) }
         }
         let r = initial!
+        let privatizer = try setup.privatizer(clipBound: r.clipBound)
         let snapshot = ModelSnapshot(model: TensorMessage(round: r.round, layout: modelLayout, values: r.parameters), version: r.modelVersion)
-        state = Mutex(State(parameters: r.parameters, optimizerState: r.optimizerState, ledger: r.ledger, round: r.round, modelVersion: r.modelVersion, phase: .open, snapshot: snapshot, history: r.history))
+        state = Mutex(State(parameters: r.parameters, optimizerState: r.optimizerState, ledger: r.ledger, round: r.round, modelVersion: r.modelVersion, phase: .open, privatizer: privatizer, snapshot: snapshot, history: r.history))
         state.withLock { s in
             if r.round > UInt64(config.rounds) {
                 s.round = UInt64(config.rounds)
@@ -205,7 +220,7 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
             let selected = s.position[k] != nil && !s.submitted.contains(k)
             let left = Self.seconds(ContinuousClock.now.duration(to: s.deadline))
             return CheckInResult(round: s.round, selected: selected, deadlineSeconds: selected ? max(0, left) : nil,
-                                 retryAfterSeconds: selected ? nil : max(0.001, left))
+                                 retryAfterSeconds: selected ? nil : max(0.001, left), clipBound: s.privatizer?.adaptive?.clipBound)
         }
     }
 
@@ -227,23 +242,44 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         }
     }
 
-    /// Records a decoded update; closes the round when it was the last one expected.
+    /// Records a decoded update of a fixed-C run; closes the round when it was the last one expected.
+    /// Under adaptive clipping use ``submitUpdate(clientID:round:update:unclipped:)``.
     public func submitUpdate(clientID: String, round: UInt64, update: TensorMessage) throws(ServerError) -> UpdateReceipt {
+        try submitUpdate(clientID: clientID, round: round, update: update, unclipped: nil)
+    }
+
+    /// Records a decoded update with its unclipped bit; closes the round when it was the last one
+    /// expected. Under adaptive clipping the bit is required and must be 0 or 1 (`bad_request`
+    /// otherwise); a fixed-C run refuses any bit. Under central trust the update's norm is checked
+    /// against the round's C_t.
+    public func submitUpdate(clientID: String, round: UInt64, update: TensorMessage, unclipped: Int?) throws(ServerError) -> UpdateReceipt {
         let k = try index(of: clientID)
         precondition(update.values.count == parameterCount, "decoded update has the wrong length")
-        if let p = setup.privacy, p.mechanism.trust == .central {
-            let norm = update.values.withUnsafeBufferPointer { Kernels.norm2($0) }
-            let bound = p.mechanism.clipBound
-            if Double(norm) > bound * (1 + 1e-4) {
-                throw ServerError(.clipBoundExceeded, "the update's L2 norm is \(norm) but central trust requires it to be clipped to C = \(bound); clip the whole update before sending")
+        let adaptive = setup.adaptiveClipping != nil && setup.privacy != nil
+        if adaptive {
+            guard let b = unclipped else {
+                throw ServerError(.badRequest, "this run adapts its clip bound: send the bit 1[norm <= C_t] in the \(FederationRoutes.unclippedHeader) header (0 or 1)")
             }
+            guard b == 0 || b == 1 else {
+                throw ServerError(.badRequest, "the unclipped indicator must be 0 or 1, not \(b)")
+            }
+        } else if unclipped != nil {
+            throw ServerError(.badRequest, "this run keeps a fixed clip bound; send updates without the \(FederationRoutes.unclippedHeader) header")
+        }
+        var norm: Double? = nil
+        if let p = setup.privacy, p.mechanism.trust == .central {
+            norm = update.values.withUnsafeBufferPointer { Kernels.norm2($0) }
         }
         return try state.withLock { s throws(ServerError) in
             closeIfExpired(&s)
+            if let norm, let bound = s.privatizer?.mechanism.clipBound, norm > bound * (1 + 1e-4) {
+                throw ServerError(.clipBoundExceeded, "the update's L2 norm is \(norm) but central trust requires it to be clipped to C = \(bound); clip the whole update before sending")
+            }
             try admit(s, client: k, round: round)
             let position = s.position[k]!
             s.submitted.insert(k)
             s.pending[position] = update.values
+            if let b = unclipped { s.pendingBits[position] = Double(b) }
             let chunk = chunkOf(position: position, s)
             drain(&s, chunk: chunk)
             if s.submitted.count == s.participants.count { closeRound(&s) }
@@ -272,6 +308,10 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
 
     /// The outcomes of the rounds closed so far (by this process and, after a restart, before it).
     public var history: [RoundOutcome] { state.withLock { $0.history } }
+
+    /// The current clip bound under adaptive clipping (the next round's C; after the last round, the
+    /// final one), nil when the bound is fixed.
+    public var adaptiveClipBound: Double? { state.withLock { $0.privatizer?.adaptive?.clipBound } }
 
     /// The current global MF model. - Precondition: the federation trains MF.
     public var model: ItemModel {
@@ -336,6 +376,7 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         while s.nextPosition[c] < end, let values = s.pending.removeValue(forKey: s.nextPosition[c]) {
             Self.add(values, to: &s.partials[c])
             s.partialCounts[c] += 1
+            s.partialUnclipped[c] += s.pendingBits.removeValue(forKey: s.nextPosition[c]) ?? 0
             s.nextPosition[c] += 1
         }
     }
@@ -370,10 +411,12 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         for (p, k) in s.participants.enumerated() { s.position[k] = p }
         s.submitted = []
         s.pending = [:]
+        s.pendingBits = [:]
         s.chunks = max(1, min(setup.simulation.reductionChunks, s.participants.count))
         s.nextPosition = (0..<s.chunks).map { $0 * s.participants.count / s.chunks }
         while s.partials.count < s.chunks { s.partials.append([Float](repeating: 0, count: parameterCount)) }
         s.partialCounts = [Int](repeating: 0, count: s.partials.count)
+        s.partialUnclipped = [Double](repeating: 0, count: s.partials.count)
         s.openedAt = .now
         s.deadline = ContinuousClock.now + .milliseconds(Int64(setup.roundDeadlineSeconds * 1000))
         s.phase = .open
@@ -396,21 +439,38 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
             for p in positions {
                 Self.add(s.pending[p]!, to: &s.partials[c])
                 s.partialCounts[c] += 1
+                s.partialUnclipped[c] += s.pendingBits[p] ?? 0
             }
         }
         s.pending = [:]
+        s.pendingBits = [:]
         // Fold the chunk sums in chunk order into the round's sum, clearing them.
         var sum = [Float](repeating: 0, count: parameterCount)
         var count = 0
+        var unclipped = 0.0
         for c in 0..<s.chunks {
             Self.add(s.partials[c], to: &sum)
             count += s.partialCounts[c]
+            unclipped += s.partialUnclipped[c]
             s.partials[c].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
             s.partialCounts[c] = 0
+            s.partialUnclipped[c] = 0
         }
         let denominator = setup.simulation.sampling.expectedParticipants(population: setup.population)
         var serverRNG = SeededGenerator(seed: setup.simulation.seed, stream: [UInt64.max - 1, t])
-        let decision = (privatizer ?? IdentityPrivatizer()).privatizeAggregate(&sum, participants: count, using: &serverRNG)
+        let decision: AggregateDecision
+        let roundBound = s.privatizer?.adaptive?.clipBound
+        if let p = s.privatizer {
+            decision = p.privatizeAggregate(&sum, participants: count, using: &serverRNG)
+            // Adaptive clipping (a no-op for a fixed C): noise the count of unclipped bits from
+            // stream [2⁶⁴−3, t] (seeded noise) or the CSPRNG, and move C for the next round —
+            // exactly as the in-process simulations do.
+            var adaptRNG = SeededGenerator(seed: setup.simulation.seed, stream: [UInt64.max - 2, t])
+            s.privatizer!.finishRound(unclippedCount: unclipped, expectedParticipants: denominator,
+                                      released: decision == .release, using: &adaptRNG)
+        } else {
+            decision = IdentityPrivatizer().privatizeAggregate(&sum, participants: count, using: &serverRNG)
+        }
         precondition(sum.count == parameterCount, "FederatedRoundCoordinator: the privatizer changed the sum's length")
         var reason: String? = nil
         switch decision {
@@ -442,7 +502,7 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
             }
         }
         s.history.append(RoundOutcome(round: t, selected: s.participants.count, received: s.submitted.count, released: reason == nil, discardReason: reason,
-                                 seconds: Self.seconds(s.openedAt.duration(to: .now))))
+                                 seconds: Self.seconds(s.openedAt.duration(to: .now)), clipBound: roundBound))
         s.round = t + 1
         if let dir = stateDirectory {
             do { try checkpoint(s, directory: dir) } catch {

@@ -30,11 +30,16 @@ public struct FederationSetup: Sendable, Codable, Hashable {
     /// the in-process ``Simulation`` draws them (reproducible, **not secret**: simulations only).
     /// False: from the system CSPRNG, so nobody can predict or recompute who was selected.
     public var seededSelection: Bool
+    /// Adaptive clipping (Andrew et al. 2021): the clip bound starts at the plan's C and tracks the
+    /// γ-quantile of the update norms, from the clients' unclipped bits (docs/protocol.md §5); the
+    /// update noise uses z_Δ so the accounted z is unchanged. Nil (and absent from a `setup.json`
+    /// written before it existed): a fixed C. Requires ``privacy``.
+    public var adaptiveClipping: AdaptiveClippingSettings?
 
     /// Creates a setup.
     public init(simulation: SimulationConfig, model: FederatedModel = .matrixFactorization, privacy: ResolvedPrivacy?,
                 itemCount: Int, scale: RatingScale, clientIDs: [String], roundDeadlineSeconds: Double = 60,
-                seededSelection: Bool = false) {
+                seededSelection: Bool = false, adaptiveClipping: AdaptiveClippingSettings? = nil) {
         self.simulation = simulation
         self.model = model
         self.privacy = privacy
@@ -43,6 +48,7 @@ public struct FederationSetup: Sendable, Codable, Hashable {
         self.clientIDs = clientIDs
         self.roundDeadlineSeconds = roundDeadlineSeconds
         self.seededSelection = seededSelection
+        self.adaptiveClipping = adaptiveClipping
     }
 
     /// The setup of a NeuMF federation run as the in-process ``NeuMFSimulation`` with `neumf` runs:
@@ -50,21 +56,24 @@ public struct FederationSetup: Sendable, Codable, Hashable {
     /// model, local step, evaluation fit, user state and cutoffs form the published ``NeuMFPlan``.
     /// - Throws: `ServerError(.badRequest)` if the schedule cannot be expressed (it was validated).
     public init(neumf: NeuMFSimulationConfig, privacy: ResolvedPrivacy?, itemCount: Int, scale: RatingScale = RatingScale(min: 0, max: 1),
-                clientIDs: [String], roundDeadlineSeconds: Double = 60, seededSelection: Bool = false) throws(ServerError) {
+                clientIDs: [String], roundDeadlineSeconds: Double = 60, seededSelection: Bool = false,
+                adaptiveClipping: AdaptiveClippingSettings? = nil) throws(ServerError) {
         let schedule: SimulationConfig
         do {
             schedule = try SimulationConfig(rounds: neumf.rounds, sampling: neumf.sampling, serverOptimizer: neumf.serverOptimizer,
                                             evaluateEvery: 0, seed: neumf.seed, threads: 1, reductionChunks: neumf.reductionChunks)
         } catch { throw ServerError(.badRequest, "\(error)") }
         self.init(simulation: schedule, model: .neumf(NeuMFPlan(neumf)), privacy: privacy, itemCount: itemCount, scale: scale,
-                  clientIDs: clientIDs, roundDeadlineSeconds: roundDeadlineSeconds, seededSelection: seededSelection)
+                  clientIDs: clientIDs, roundDeadlineSeconds: roundDeadlineSeconds, seededSelection: seededSelection,
+                  adaptiveClipping: adaptiveClipping)
     }
 
     enum CodingKeys: String, CodingKey {
-        case simulation, model, privacy, itemCount, scale, clientIDs, roundDeadlineSeconds, seededSelection
+        case simulation, model, privacy, itemCount, scale, clientIDs, roundDeadlineSeconds, seededSelection, adaptiveClipping
     }
 
-    /// Decodes a stored setup; one written before model kinds existed is MF.
+    /// Decodes a stored setup; one written before model kinds existed is MF, one written before
+    /// adaptive clipping existed keeps a fixed C.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         simulation = try c.decode(SimulationConfig.self, forKey: .simulation)
@@ -75,6 +84,7 @@ public struct FederationSetup: Sendable, Codable, Hashable {
         clientIDs = try c.decode([String].self, forKey: .clientIDs)
         roundDeadlineSeconds = try c.decode(Double.self, forKey: .roundDeadlineSeconds)
         seededSelection = try c.decode(Bool.self, forKey: .seededSelection)
+        adaptiveClipping = try c.decodeIfPresent(AdaptiveClippingSettings.self, forKey: .adaptiveClipping)
     }
 
     /// The in-process configuration this NeuMF setup corresponds to (nil for MF), e.g. to evaluate
@@ -116,11 +126,29 @@ public struct FederationSetup: Sendable, Codable, Hashable {
         if case .fixedSize = simulation.sampling {
             throw ServerError(.badRequest, "the server samples clients by Poisson coins; use --sampling-rate q instead of --clients-per-round")
         }
+        if adaptiveClipping != nil {
+            guard privacy != nil else { throw ServerError(.badRequest, "--adaptive-clip needs differential privacy; drop --no-dp or --adaptive-clip") }
+            _ = try privatizer()
+        }
+    }
+
+    /// The server's privacy seam: clip and noise as planned, or under ``adaptiveClipping`` a
+    /// ``GaussianPrivatizer`` whose bound starts at `clipBound` (the plan's C when nil: a fresh
+    /// run; the checkpointed C on resume) with the update noise at z_Δ — the same privatizer the
+    /// in-process simulations build (``ResolvedPrivacy/privatizer(adaptive:population:startingClipBound:)``).
+    /// Nil for a non-private run.
+    /// - Throws: `ServerError(.badRequest)` for adaptive settings out of range or a z no z_Δ can meet.
+    public func privatizer(clipBound: Double? = nil) throws(ServerError) -> GaussianPrivatizer? {
+        guard let p = privacy else { return nil }
+        do {
+            return try p.privatizer(adaptive: adaptiveClipping, population: population, startingClipBound: clipBound)
+        } catch { throw ServerError(.badRequest, "\(error)") }
     }
 
     /// What must not change across restarts: everything but the deadline (privacy, schedule, model
-    /// kind and shape, clients, seed mode). `threads` and `evaluateEvery` are excluded: they change
-    /// nothing. An MF setup's fingerprint is the one it had before model kinds existed.
+    /// kind and shape, clients, seed mode, adaptive clipping settings). `threads` and `evaluateEvery`
+    /// are excluded: they change nothing. An MF setup's fingerprint is the one it had before model
+    /// kinds existed, and a fixed-C setup's the one it had before adaptive clipping existed.
     public var fingerprint: String {
         var s = simulation
         s.threads = 1
@@ -132,15 +160,28 @@ public struct FederationSetup: Sendable, Codable, Hashable {
         }
         var kind = ""
         if case .neumf(let p) = model { kind = ";model=neumf:\(p)" }
-        return "\(s);\(z);items=\(itemCount);scale=\(scale.min)..\(scale.max);clients=\(clientIDs.count):\(FNV.hash(clientIDs.joined(separator: ",")));seeded=\(seededSelection)\(kind)"
+        var adaptive = ""
+        if let a = adaptiveClipping {
+            adaptive = ";adaptive=gamma=\(a.targetQuantile),eta=\(a.learningRate),sigma_b=\(a.countNoiseStddev.map { "\($0)" } ?? "auto")"
+        }
+        return "\(s);\(z);items=\(itemCount);scale=\(scale.min)..\(scale.max);clients=\(clientIDs.count):\(FNV.hash(clientIDs.joined(separator: ",")));seeded=\(seededSelection)\(kind)\(adaptive)"
     }
 
-    /// What clients need to train: published by `GET /v1/plan`.
+    /// What clients need to train: published by `GET /v1/plan`. Under adaptive clipping the noise
+    /// multiplier is the update's z_Δ (what clients noise with), the clip bound is the initial C
+    /// (each round's C_t comes with the check-in), and ``TrainingPlan/adaptiveClipping`` is true.
     public var trainingPlan: TrainingPlan {
-        TrainingPlan(itemCount: itemCount, dim: simulation.dim, local: simulation.local, scale: scale,
-                     rounds: simulation.rounds, clipBound: privacy?.mechanism.clipBound,
-                     noiseMultiplier: privacy?.mechanism.noiseMultiplier, trust: privacy?.mechanism.trust,
-                     minimumUpdates: privacy?.mechanism.minimumUpdates, placement: privacy?.placement, model: model)
+        var z = privacy?.mechanism.noiseMultiplier
+        if adaptiveClipping != nil, let p = try? privatizer() { z = p.mechanism.noiseMultiplier }
+        var plan = TrainingPlan(itemCount: itemCount, dim: simulation.dim, local: simulation.local, scale: scale,
+                                rounds: simulation.rounds, clipBound: privacy?.mechanism.clipBound,
+                                noiseMultiplier: z, trust: privacy?.mechanism.trust,
+                                minimumUpdates: privacy?.mechanism.minimumUpdates, placement: privacy?.placement, model: model)
+        if adaptiveClipping != nil && privacy != nil, let p = try? privatizer() {
+            plan.adaptiveClipping = true
+            plan.countNoiseStddev = p.adaptive?.countNoiseStddev
+        }
+        return plan
     }
 }
 
@@ -171,6 +212,13 @@ public struct TrainingPlan: Sendable, Codable, Hashable {
     public var placement: NoisePlacement?
     /// The model kind; absent (nil) from servers that predate NeuMF, which train MF.
     public var model: FederatedModel?
+    /// True when the clip bound adapts (Andrew et al. 2021): each round's C_t comes in the check-in
+    /// answer (``CheckInResult/clipBound``), ``clipBound`` is only the first round's, and every
+    /// update carries the client's bit 1[‖Δ‖ ≤ C_t]. Nil (absent) or false: a fixed C.
+    public var adaptiveClipping: Bool?
+    /// Under adaptive clipping, σ_b: the noise the server adds to the count of unclipped bits, so a
+    /// client can recover the accounted z = (z_Δ⁻² + (2σ_b)⁻²)^(−1/2) its floor is checked against.
+    public var countNoiseStddev: Double?
 
     /// Creates a plan.
     public init(itemCount: Int, dim: Int, local: LocalTrainingConfig, scale: RatingScale, rounds: Int,
@@ -195,6 +243,25 @@ public struct TrainingPlan: Sendable, Codable, Hashable {
         guard let c = clipBound, let z = noiseMultiplier, let trust else { return nil }
         do {
             return try GaussianMechanism(noiseMultiplier: z, clipBound: c, trust: trust, minimumUpdates: minimumUpdates ?? 1)
+        } catch {
+            throw ServerError(.badResponse, "the server's privacy plan is invalid: \(error)")
+        }
+    }
+
+    /// The mechanism the accountant composes: the published one under a fixed C; under adaptive
+    /// clipping the same C with z = (z_Δ⁻² + (2σ_b)⁻²)^(−1/2), the multiplier of update and count
+    /// together (Andrew et al. 2021, §3.1), below the z_Δ clients noise with.
+    /// - Throws: `ServerError(.badResponse)` if the published parameters are invalid or an adaptive
+    ///   plan has no σ_b.
+    public func accountedMechanism() throws(ServerError) -> GaussianMechanism? {
+        guard let m = try mechanism() else { return nil }
+        guard adaptiveClipping == true else { return m }
+        guard let sigma = countNoiseStddev, sigma > 0, sigma.isFinite else {
+            throw ServerError(.badResponse, "the server adapts its clip bound but publishes no valid count noise σ_b")
+        }
+        let z = 1 / (1 / (m.noiseMultiplier * m.noiseMultiplier) + 1 / (4 * sigma * sigma)).squareRoot()
+        do {
+            return try GaussianMechanism(noiseMultiplier: z, clipBound: m.clipBound, trust: m.trust, minimumUpdates: m.minimumUpdates)
         } catch {
             throw ServerError(.badResponse, "the server's privacy plan is invalid: \(error)")
         }

@@ -63,10 +63,13 @@ public final class FederationClient {
         return try TensorWireFormat.decode(response.body)
     }
 
-    /// `POST /v1/rounds/{update.round}/updates`.
-    public func submit(_ update: TensorMessage) throws(ServerError) -> UpdateReceipt {
+    /// `POST /v1/rounds/{update.round}/updates`; `unclipped` (adaptive clipping only) is the bit
+    /// 1[‖Δ‖ ≤ C_t], sent in the `FedRec-Unclipped` header.
+    public func submit(_ update: TensorMessage, unclipped: Int? = nil) throws(ServerError) -> UpdateReceipt {
         let body = TensorWireFormat.encode(update)
-        let response = try checked(http.post("/v1/rounds/\(update.round)/updates", body: body, contentType: TensorWireFormat.contentType, headers: authorization))
+        var headers = authorization
+        if let unclipped { headers.add(FederationRoutes.unclippedHeader, String(unclipped)) }
+        let response = try checked(http.post("/v1/rounds/\(update.round)/updates", body: body, contentType: TensorWireFormat.contentType, headers: headers))
         return try decode(UpdateReceipt.self, from: response)
     }
 

@@ -76,7 +76,14 @@ public enum FederationRoutes {
                 guard update.round == round else {
                     throw ServerError(.badRequest, "the update body is for round \(update.round) but was posted to round \(round)")
                 }
-                let receipt = try coordinator.submitUpdate(clientID: client, round: round, update: update)
+                var unclipped: Int? = nil
+                if let text = request.headers[unclippedHeader] {
+                    guard let bit = Int(text.trimmingSpaces()) else {
+                        throw ServerError(.badRequest, "the \(unclippedHeader) header must be 0 or 1 (got \(text.prefix(20)))")
+                    }
+                    unclipped = bit
+                }
+                let receipt = try coordinator.submitUpdate(clientID: client, round: round, update: update, unclipped: unclipped)
                 accepted.increment()
                 return .json(encoding: receipt, encoder: jsonEncoder)
             } catch let error as ServerError {
@@ -95,6 +102,10 @@ public enum FederationRoutes {
             return .text(metrics.render(), contentType: Metrics.contentType)
         }
     }
+
+    /// The request header of an update carrying the client's bit 1[‖Δ‖ ≤ C_t] under adaptive
+    /// clipping: `0` or `1` (docs/protocol.md §5).
+    public static let unclippedHeader = "FedRec-Unclipped"
 
     /// snake_case keys, sorted, as every JSON body of the protocol.
     static let jsonEncoder: JSONEncoder = {

@@ -28,6 +28,12 @@ public protocol RoundCoordinator: Sendable {
     /// since `admitUpdate`.
     func submitUpdate(clientID: String, round: UInt64, update: TensorMessage) throws(ServerError) -> UpdateReceipt
 
+    /// Accepts an update with the client's unclipped indicator (the `FedRec-Unclipped` header of
+    /// docs/protocol.md §5; nil when absent). A coordinator with adaptive clipping requires it and
+    /// refuses anything but 0 or 1; the default refuses any indicator and forwards the rest to
+    /// ``submitUpdate(clientID:round:update:)``.
+    func submitUpdate(clientID: String, round: UInt64, update: TensorMessage, unclipped: Int?) throws(ServerError) -> UpdateReceipt
+
     /// The recipe clients train with (`GET /v1/plan`); nil answers 404. Defaults to nil.
     var trainingPlan: TrainingPlan? { get }
 
@@ -39,6 +45,14 @@ public protocol RoundCoordinator: Sendable {
 extension RoundCoordinator {
     /// The recipe clients train with (`GET /v1/plan`); nil (the default) answers 404.
     public var trainingPlan: TrainingPlan? { nil }
+
+    /// Refuses an unclipped indicator (this coordinator keeps a fixed clip bound), else forwards.
+    public func submitUpdate(clientID: String, round: UInt64, update: TensorMessage, unclipped: Int?) throws(ServerError) -> UpdateReceipt {
+        if unclipped != nil {
+            throw ServerError(.badRequest, "this server keeps a fixed clip bound; send updates without the \(FederationRoutes.unclippedHeader) header")
+        }
+        return try submitUpdate(clientID: clientID, round: round, update: update)
+    }
 
     /// The long poll of `GET /v1/status?after_round=r&instance=X&wait=S`: the default answers at once.
     public func status(afterRound round: UInt64, instance: String?, timeout: Duration) -> RoundStatus { status() }
