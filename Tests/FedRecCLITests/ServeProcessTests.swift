@@ -82,6 +82,8 @@ struct ServeProcessTests {
         server.waitUntilExit()
         #expect(server.terminationStatus == 0)
         #expect(FileManager.default.fileExists(atPath: state + "/" + FederatedRoundCoordinator.setupFile))
+        // The operator token (for /metrics and exact counts) is created private on the first start.
+        #expect(try AtomicFile.permissions(of: state + "/operator-token") & 0o777 == 0o600)
         // A damaged checkpoint is never silently replaced by a fresh start.
         try AtomicFile.write(Array("FRCK garbage".utf8), to: state + "/" + FederatedRoundCoordinator.checkpointFile)
         let run = try runBinary(["serve", "--state", state, "--tokens", tokensPath, "--port", "0"])

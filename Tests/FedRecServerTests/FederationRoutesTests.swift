@@ -62,11 +62,16 @@ struct FederationRoutesTests {
     let coordinator = FakeCoordinator(selected: ["alice", "bob"])
     let metrics = Metrics()
 
-    private func router() -> Router {
+    let operatorToken = ClientTokens.generate(clientIDs: ["operator"]).entries[0].token
+
+    private func router(publicCounts: Bool = false) -> Router {
         var router = Router()
-        FederationRoutes.install(on: &router, coordinator: coordinator, authenticator: BearerAuthenticator(tokens: tokens), metrics: metrics)
+        FederationRoutes.install(on: &router, coordinator: coordinator, authenticator: BearerAuthenticator(tokens: tokens), metrics: metrics,
+                                 counts: CountAccess(operatorToken: operatorToken, publicCounts: publicCounts))
         return router
     }
+
+    private func asOperator() -> HTTPHeaders { ["Authorization": "Bearer \(operatorToken)"] }
 
     private func auth(_ id: String) -> HTTPHeaders { ["Authorization": "Bearer \(tokens.token(for: id)!)", "Content-Type": TensorWireFormat.contentType] }
 
@@ -133,9 +138,47 @@ struct FederationRoutesTests {
         #expect(post(router, "/v1/rounds/3/updates", as: "alice", body: update()).status.code == 200)
     }
 
+    @Test func participantCountsAreWithheldFromClientsButNotFromTheOperator() throws {
+        let router = router()
+        let client = router.respond(to: HTTPRequest(method: .get, path: "/v1/status", headers: auth("carol")))
+        let seen = try #require(try JSONSerialization.jsonObject(with: Data(client.body)) as? [String: Any])
+        #expect(client.status.code == 200 && seen["selected"] == nil && seen["received"] == nil && seen["round"] as? Int == 3)
+        let op = router.respond(to: HTTPRequest(method: .get, path: "/v1/status", headers: asOperator()))
+        #expect(op.status.code == 200 && String(decoding: op.body, as: UTF8.self).contains("\"selected\":2"))
+        // /metrics counts accepted updates: refused to clients, served to the operator.
+        let scrape = router.respond(to: HTTPRequest(method: .get, path: "/metrics", headers: auth("bob")))
+        #expect(scrape.status.code == 403 && String(decoding: scrape.body, as: UTF8.self).contains("operator token"))
+        #expect(router.respond(to: HTTPRequest(method: .get, path: "/metrics", headers: asOperator())).status.code == 200)
+        // --public-counts: everyone sees them.
+        let open = self.router(publicCounts: true)
+        #expect(String(decoding: open.respond(to: HTTPRequest(method: .get, path: "/v1/status", headers: auth("carol"))).body, as: UTF8.self)
+            .contains("\"selected\":2"))
+        #expect(open.respond(to: HTTPRequest(method: .get, path: "/metrics", headers: auth("bob"))).status.code == 200)
+        // The operator is not a client: it cannot check in or submit.
+        #expect(router.respond(to: HTTPRequest(method: .post, path: "/v1/checkin", headers: asOperator())).status.code == 401)
+    }
+
+    @Test func operatorTokenFileIsCreatedPrivateAndRefusedWhenUnsafe() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fedrec-operator-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("operator-token").path
+        let first = try CountAccess.operatorToken(at: path)
+        #expect(first.created && first.token.count == 64)
+        #expect(try AtomicFile.permissions(of: path) & 0o777 == 0o600)
+        let again = try CountAccess.operatorToken(at: path)
+        #expect(!again.created && again.token == first.token)
+        chmod(path, 0o644)
+        #expect((#expect(throws: ServerError.self) { try CountAccess.operatorToken(at: path) })?.code == .invalidTokenFile)
+        chmod(path, 0o600)
+        try Data("not a token\n".utf8).write(to: URL(fileURLWithPath: path))
+        chmod(path, 0o600)
+        #expect((#expect(throws: ServerError.self) { try CountAccess.operatorToken(at: path) })?.code == .invalidTokenFile)
+    }
+
     @Test func metricsRefreshGaugesFromStatus() {
         let router = router()
-        let response = router.respond(to: HTTPRequest(method: .get, path: "/metrics", headers: auth("bob")))
+        let response = router.respond(to: HTTPRequest(method: .get, path: "/metrics", headers: asOperator()))
         let text = String(decoding: response.body, as: UTF8.self)
         #expect(response.headers["Content-Type"] == Metrics.contentType)
         #expect(text.contains("fedrec_round 3\n"))
@@ -162,7 +205,7 @@ struct FederationRoutesTests {
         #expect(receipt == UpdateReceipt(round: 3))
         let again = #expect(throws: ServerError.self) { try alice.submit(TensorMessage(round: 3, layout: model.layout, values: [Float](repeating: 1, count: 12))) }
         #expect(again?.code == .duplicateUpdate)
-        #expect(try alice.status().received == 1)
+        #expect(try alice.status().received == nil, "clients do not see the exact counts")
         #expect(alice.http.connectionsOpened == 1)
         let stranger = try FederationClient(url: "http://127.0.0.1:\(port)", token: String(repeating: "0", count: 64))
         #expect((#expect(throws: ServerError.self) { try stranger.checkIn() })?.code == .unauthorized)

@@ -52,6 +52,9 @@ public enum ServeCommand: FedRecCommand {
             OptionSpec("round-deadline", .double(.positive), valueName: "SECONDS", default: "60", help: "A round closes at this age with what arrived."),
             OptionSpec("exit-after", .double(.nonNegative), valueName: "SECONDS",
                        help: "Exit this long after the last round (default: serve the final model until a signal)."),
+            OptionSpec("operator-token-file", .string, valueName: "FILE",
+                       help: "The operator's bearer token (default DIR/operator-token, created mode 0600 if missing): only it sees exact participant counts in /v1/status and may scrape /metrics."),
+            .flag("public-counts", help: "Show exact participant counts to every client (/v1/status, /metrics); they are not covered by the privacy guarantee."),
         ] + DataOptions.specs + NeuMFRuns.specs + NeuMFRuns.federatedSpecs + SimulationOptions.training + SimulationOptions.privacy)
 
     public static func run(_ arguments: ParsedArguments, console: Console) throws {
@@ -70,7 +73,12 @@ public enum ServeCommand: FedRecCommand {
             setup = try makeSetup(arguments, tokens: tokens, console: console)
         }
         let coordinator = try FederatedRoundCoordinator(setup: setup, stateDirectory: stateDir)
-        let service = try FederationService(coordinator: coordinator, tokens: tokens, host: arguments.string("host")!, port: arguments.int("port")!)
+        let operatorPath = arguments.string("operator-token-file") ?? (stateDir as NSString).appendingPathComponent("operator-token")
+        let (operatorToken, created) = try CountAccess.operatorToken(at: operatorPath)
+        if created { console.note("fedrec serve: wrote the operator token to \(operatorPath) (mode 0600): scrape /metrics with it") }
+        let counts = CountAccess(operatorToken: operatorToken, publicCounts: arguments.flag("public-counts"))
+        let service = try FederationService(coordinator: coordinator, tokens: tokens, host: arguments.string("host")!, port: arguments.int("port")!,
+                                            counts: counts)
         let stop = Atomic<Bool>(false)
         let signals = ShutdownSignals.install { _ in stop.store(true, ordering: .releasing) }
         let port = try service.start()

@@ -24,7 +24,7 @@ public final class FederationService: Sendable {
     /// Wires the routes; nothing is bound until ``start()``.
     /// - Throws: `ServerError(.badRequest)` if the tokens do not match the setup's clients.
     public init(coordinator: FederatedRoundCoordinator, tokens: ClientTokens, host: String = "127.0.0.1", port: Int = 0,
-                maxConnections: Int = 1024) throws(ServerError) {
+                maxConnections: Int = 1024, counts: CountAccess = CountAccess()) throws(ServerError) {
         guard tokens.entries.map(\.clientID) == coordinator.setup.clientIDs else {
             throw ServerError(.badRequest, "the token file lists \(tokens.entries.count) clients that differ from the \(coordinator.setup.population) registered in this run; use the token file the run started with")
         }
@@ -32,7 +32,8 @@ public final class FederationService: Sendable {
         let metrics = Metrics()
         self.metrics = metrics
         var router = Router()
-        FederationRoutes.install(on: &router, coordinator: coordinator, authenticator: BearerAuthenticator(tokens: tokens), metrics: metrics)
+        FederationRoutes.install(on: &router, coordinator: coordinator, authenticator: BearerAuthenticator(tokens: tokens), metrics: metrics,
+                                 counts: counts)
         server = HTTPServer(configuration: .init(host: host, port: port, limits: FederationRoutes.limits(for: coordinator.modelLayout),
                                                  maxConnections: maxConnections, backlog: Int32(min(maxConnections, 4096)),
                                                  metrics: metrics, threadStackSize: 256 * 1024), router: router)

@@ -24,7 +24,10 @@ public enum FederationRoutes {
 
     /// Adds `/healthz`, `/v1/status`, `/v1/checkin`, `/v1/model`, `/v1/rounds/{r}/updates` and
     /// `/metrics` to `router`.
-    public static func install(on router: inout Router, coordinator: some RoundCoordinator, authenticator: BearerAuthenticator, metrics: Metrics) {
+    /// - Parameter counts: who sees the exact participant counts (`/v1/status` counts and
+    ///   `/metrics`): by default only the operator.
+    public static func install(on router: inout Router, coordinator: some RoundCoordinator, authenticator: BearerAuthenticator, metrics: Metrics,
+                               counts: CountAccess = CountAccess()) {
         let accepted = metrics.counter("fedrec_updates_accepted_total", help: "Updates accepted into a round.")
         let layout = coordinator.modelLayout
         let rejectedHelp = "Updates refused, by reason (an error code of docs/protocol.md)."
@@ -32,14 +35,17 @@ public enum FederationRoutes {
         router.add(.get, "/healthz") { _ in .text("ok") }
 
         router.add(.get, "/v1/status") { request in
-            _ = try authenticator.authenticate(request)
+            if !counts.isOperator(request) { _ = try authenticator.authenticate(request) }
+            var status: RoundStatus
             if let text = request.queryParameter("after_round") {
                 guard let round = UInt64(text) else { throw ServerError(.badRequest, "after_round must be a non-negative integer") }
                 let wait = min(30, max(0, request.queryParameter("wait").flatMap(Double.init) ?? 20))
-                let status = coordinator.status(afterRound: round, instance: request.queryParameter("instance"), timeout: .milliseconds(Int64(wait * 1000)))
-                return .json(encoding: status, encoder: jsonEncoder)
+                status = coordinator.status(afterRound: round, instance: request.queryParameter("instance"), timeout: .milliseconds(Int64(wait * 1000)))
+            } else {
+                status = coordinator.status()
             }
-            return .json(encoding: coordinator.status(), encoder: jsonEncoder)
+            if !counts.allowsCounts(request) { status = status.withoutCounts }
+            return .json(encoding: status, encoder: jsonEncoder)
         }
 
         router.add(.get, "/v1/plan") { request in
@@ -93,7 +99,12 @@ public enum FederationRoutes {
         }
 
         router.add(.get, "/metrics") { request in
-            _ = try authenticator.authenticate(request)
+            if !counts.isOperator(request) {
+                _ = try authenticator.authenticate(request)
+                guard counts.publicCounts else {
+                    throw ServerError(.forbidden, "/metrics shows exact participant counts, which the privacy guarantee does not cover; scrape it with the operator token (fedrec serve --operator-token-file), or start the server with --public-counts")
+                }
+            }
             let status = coordinator.status()
             metrics.gauge("fedrec_round", help: "The open round.").set(Double(status.round))
             metrics.gauge("fedrec_model_version", help: "Models released so far.").set(Double(status.modelVersion))

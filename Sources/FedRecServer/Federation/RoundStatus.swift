@@ -18,10 +18,11 @@ public struct RoundStatus: Codable, Sendable, Hashable {
     public var round: UInt64
     /// The state.
     public var state: State
-    /// Clients selected in this round (exact; not covered by the DP guarantee).
-    public var selected: Int
-    /// Updates received in this round (exact; not covered by the DP guarantee).
-    public var received: Int
+    /// Clients selected in this round (exact; not covered by the DP guarantee): nil, and absent from
+    /// the JSON, where withheld (``CountAccess``: from clients, unless the server publishes counts).
+    public var selected: Int?
+    /// Updates received in this round (exact; not covered by the DP guarantee): nil where withheld.
+    public var received: Int?
     /// The minimum number of updates for the round to be released.
     public var minUpdates: Int
     /// Seconds until the round's deadline, if open.
