@@ -49,7 +49,7 @@ struct AdaptiveClippingCoordinatorTests {
         let j = try #require(F.participants(fixed.setup, round: 1).first)
         #expect(code { _ = try fixed.submitUpdate(clientID: "user-\(j)", round: 1, update: F.update(fixed, round: 1), unclipped: 1) } == .badRequest)
         let ticket = try fixed.checkIn(clientID: "user-\(j)")
-        #expect(fixed.adaptiveClipBound == nil && ticket.clipBound == nil)
+        #expect(fixed.adaptiveClipBound == nil && ticket.clipBound == nil && fixed.status().clipBound == nil)
     }
 
     @Test("check-in publishes C_t; the plan publishes z_Δ; a round moves C by the noised count drawn from stream [2⁶⁴−3, t]")
@@ -71,6 +71,7 @@ struct AdaptiveClippingCoordinatorTests {
             _ = try Self.completeRound(c, bit: bit)
             seen.append(try #require(c.adaptiveClipBound))
             #expect(try c.checkIn(clientID: "user-0").clipBound == seen.last)
+            #expect(c.status().clipBound == seen.last, "the status shows C_t too")
         }
         #expect(seen[1] < seen[0] && seen[2] > seen[1])
         // Replay: every released round (central trust: all of them) noises its count from [2⁶⁴−3, t].

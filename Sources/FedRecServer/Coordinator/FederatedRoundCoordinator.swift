@@ -545,6 +545,7 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
                                  epsilonSpent: spent, epsilonBudget: budget.isFinite ? budget : 0, delta: delta, modelVersion: s.modelVersion)
         status.instance = instance
         status.message = s.failure ?? s.stopReason
+        status.clipBound = s.privatizer?.adaptive?.clipBound
         return status
     }
 

@@ -110,6 +110,7 @@ public enum FederationRoutes {
             metrics.gauge("fedrec_model_version", help: "Models released so far.").set(Double(status.modelVersion))
             metrics.gauge("fedrec_epsilon_spent", help: "Privacy budget spent (epsilon at the ledger's delta).").set(status.epsilonSpent)
             metrics.gauge("fedrec_epsilon_budget", help: "Privacy budget (epsilon).").set(status.epsilonBudget)
+            if let c = status.clipBound { metrics.gauge("fedrec_clip_bound", help: "The adaptive clip bound C of the open round.").set(c) }
             return .text(metrics.render(), contentType: Metrics.contentType)
         }
     }

@@ -40,6 +40,9 @@ public struct RoundStatus: Codable, Sendable, Hashable {
     public var instance: String?
     /// Why the service stopped or will not open rounds (budget, persistence failure), if so.
     public var message: String?
+    /// Under adaptive clipping, the clip bound C_t of the open round (clients also get it at
+    /// check-in); nil when the bound is fixed (it is in the plan).
+    public var clipBound: Double?
 
     /// Creates a status.
     public init(round: UInt64, state: State, selected: Int, received: Int, minUpdates: Int, deadlineSeconds: Double?, epsilonSpent: Double, epsilonBudget: Double, delta: Double, modelVersion: UInt64) {
