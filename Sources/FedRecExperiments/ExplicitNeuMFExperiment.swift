@@ -49,10 +49,9 @@ public enum ExplicitNeuMFExperiment {
     /// RMSE/MAE of `model`'s clamped predictions on the held-out rows, one batched scoring call per user.
     static func errors(_ model: NeuMF, _ test: UserMajorRatings, _ scale: RatingScale) -> ErrorMetrics {
         var metrics = ErrorMetrics()
-        var scores = [Float]()
         for u in 0..<test.userCount where test.count(of: u) > 0 {
             let rows = test.range(of: u)
-            scores = model.score(user: u, items: Array(test.items[rows]))
+            let scores = model.score(user: u, items: Array(test.items[rows]))
             for (k, r) in rows.enumerated() { metrics.add(prediction: scale.clamp(scores[k]), rating: test.ratings[r]) }
         }
         return metrics
