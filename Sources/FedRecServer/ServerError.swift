@@ -87,6 +87,10 @@ public struct ServerError: Error, Sendable, Hashable, CustomStringConvertible {
         /// Central trust: an update whose L2 norm exceeds the clip bound C (422); the server's
         /// noise is calibrated to C, so such an update would break the guarantee.
         public static let clipBoundExceeded = Code("clip_bound_exceeded", status: 422)
+        /// Distributed or local trust: an update whose L2 norm exceeds C + σ(√d + t), more than an
+        /// honest clipped update with the client's noise σ has except with probability 10⁻⁹ (422;
+        /// `UpdateNormBound`).
+        public static let updateNormExceeded = Code("update_norm_exceeded", status: 422)
 
         // MARK: Local failures (never sent by the server itself)
         /// The server's published plan is below the client's own privacy floor

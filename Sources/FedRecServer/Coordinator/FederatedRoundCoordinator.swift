@@ -38,10 +38,12 @@ import Synchronization
 ///
 /// **Refusals.** Stale rounds (`stale_round`), clients not selected (`not_selected`), second updates
 /// (`duplicate_update`), an exhausted budget (`budget_exhausted`), a finished run
-/// (`rounds_complete`); under central trust an update whose norm exceeds C (C_t under adaptive
-/// clipping; `clip_bound_exceeded`): the server would add noise calibrated to C, so a larger update
-/// would break the guarantee; under adaptive clipping a missing bit or one other than 0 or 1
-/// (`bad_request`).
+/// (`rounds_complete`); under central trust (or `aggregate` placement) an update whose norm exceeds
+/// C (C_t under adaptive clipping; `clip_bound_exceeded`): the server would add noise calibrated to
+/// C, so a larger update would break the guarantee; under `distributed`/`local` trust an update
+/// whose norm exceeds C + σ(√d + t), more than an honest clipped and noised update has except with
+/// probability 10⁻⁹ (``UpdateNormBound``; `update_norm_exceeded`); under adaptive clipping a missing
+/// bit or one other than 0 or 1 (`bad_request`).
 /// Decoding already refused wrong shapes and non-finite values. Nothing refused touches the model.
 ///
 /// **Persistence.** With a state directory, every closed round is written atomically
@@ -250,8 +252,9 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
 
     /// Records a decoded update with its unclipped bit; closes the round when it was the last one
     /// expected. Under adaptive clipping the bit is required and must be 0 or 1 (`bad_request`
-    /// otherwise); a fixed-C run refuses any bit. Under central trust the update's norm is checked
-    /// against the round's C_t.
+    /// otherwise); a fixed-C run refuses any bit. In every private run the update's norm is checked
+    /// against ``UpdateNormBound`` with the round's C_t (`clip_bound_exceeded` when clients add no
+    /// noise, `update_norm_exceeded` otherwise).
     public func submitUpdate(clientID: String, round: UInt64, update: TensorMessage, unclipped: Int?) throws(ServerError) -> UpdateReceipt {
         let k = try index(of: clientID)
         precondition(update.values.count == parameterCount, "decoded update has the wrong length")
@@ -266,15 +269,11 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         } else if unclipped != nil {
             throw ServerError(.badRequest, "this run keeps a fixed clip bound; send updates without the \(FederationRoutes.unclippedHeader) header")
         }
-        var norm: Double? = nil
-        if let p = setup.privacy, p.mechanism.trust == .central {
-            norm = update.values.withUnsafeBufferPointer { Kernels.norm2($0) }
-        }
+        // Measured outside the lock; compared under it with the round's C_t.
+        let norm: Double? = setup.privacy == nil ? nil : update.values.withUnsafeBufferPointer { Kernels.norm2($0) }
         return try state.withLock { s throws(ServerError) in
             closeIfExpired(&s)
-            if let norm, let bound = s.privatizer?.mechanism.clipBound, norm > bound * (1 + 1e-4) {
-                throw ServerError(.clipBoundExceeded, "the update's L2 norm is \(norm) but central trust requires it to be clipped to C = \(bound); clip the whole update before sending")
-            }
+            if let norm, let privatizer = s.privatizer { try checkNorm(norm, privatizer) }
             try admit(s, client: k, round: round)
             let position = s.position[k]!
             s.submitted.insert(k)
@@ -285,6 +284,20 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
             if s.submitted.count == s.participants.count { closeRound(&s) }
             return UpdateReceipt(round: round)
         }
+    }
+
+    /// Refuses an update whose norm exceeds what an honest client can send (``UpdateNormBound``):
+    /// C_t (1 + 10⁻⁴) when the client adds no noise (`clip_bound_exceeded`), else
+    /// C_t (1 + 10⁻⁴) + σ (√d + t) with t for a false-refusal probability of 10⁻⁹
+    /// (`update_norm_exceeded`).
+    func checkNorm(_ norm: Double, _ privatizer: GaussianPrivatizer) throws(ServerError) {
+        let bound = UpdateNormBound(mechanism: privatizer.mechanism, placement: privatizer.placement, dimension: parameterCount)
+        guard norm > bound.limit || norm.isNaN else { return }
+        let c = bound.clipBound
+        if bound.clientNoiseStddev == 0 {
+            throw ServerError(.clipBoundExceeded, "the update's L2 norm is \(norm) but this run requires it to be clipped to C = \(c) (the server adds the noise); clip the whole update before sending")
+        }
+        throw ServerError(.updateNormExceeded, "the update's L2 norm is \(norm), above \(bound.limit) = C·(1 + 1e-4) + σ·(√d + t) with C = \(c), σ = \(bound.clientNoiseStddev), d = \(bound.dimension), t = \(bound.tailMargin) (an honest clipped and noised update exceeds it with probability below \(bound.falseRefusalProbability)); clip the update to C before adding the plan's noise")
     }
 
     /// The recipe clients train with.
