@@ -39,6 +39,12 @@ public struct DataError: Error, Sendable, CustomStringConvertible, Equatable {
         public static let unwritable = Code(name: "unwritable")
         /// A format description or load option is invalid (e.g. a column spec without `user`).
         public static let invalidOptions = Code(name: "invalid options")
+        /// A user or item id is not of the format's kind: not a non-negative integer (MovieLens
+        /// formats, ``DelimitedFormat/IDKind/integer``), or a text id with control characters or
+        /// longer than ``DelimitedFormat/maxIDLength`` bytes.
+        public static let invalidID = Code(name: "invalid id")
+        /// A split holds out nothing (or trains on nothing), so every held-out metric would be NaN.
+        public static let emptySplit = Code(name: "empty split")
     }
 
     /// What kind of problem this is.

@@ -7,6 +7,9 @@
 ///   1…5 in whole stars but ml-10m has half stars from 0.5, so `.dat` files are checked against
 ///   0.5…5 and the loaded data set gets the 1…5 scale when no rating below 1 occurs;
 /// - ml-20m, ml-25m, ml-latest `ratings.csv`: header `userId,movieId,rating,timestamp`, 0.5…5 in half stars.
+///
+/// In every MovieLens format user and item ids are non-negative integers
+/// (``DelimitedFormat/IDKind/integer``); anything else is refused with the file and line.
 public enum DataFormat: Sendable, Hashable, CustomStringConvertible {
     /// MovieLens 100K `u.data`: tab-separated `user item rating timestamp`, no header, 1…5.
     case movieLens100K
@@ -41,14 +44,15 @@ public enum DataFormat: Sendable, Hashable, CustomStringConvertible {
         case .movieLensCSV: return "movielens-csv"
         case .delimited(let f):
             let sep = f.separator.replacingTabs()
-            return "delimited(separator \"\(sep)\", columns \(f.columnSpec)\(f.hasHeader ? ", header" : ""))"
+            return "delimited(separator \"\(sep)\", columns \(f.columnSpec)\(f.hasHeader ? ", header" : "")\(f.ids == .integer ? ", integer ids" : ""))"
         }
     }
 
     private static func fixed(separator: String, hasHeader: Bool, scale: RatingScale) -> DelimitedFormat {
         // The presets are valid by construction.
         try! DelimitedFormat(
-            separator: separator, columns: [.user, .item, .rating, .timestamp], hasHeader: hasHeader, scale: scale)
+            separator: separator, columns: [.user, .item, .rating, .timestamp], hasHeader: hasHeader, scale: scale,
+            ids: .integer)
     }
 }
 

@@ -79,6 +79,23 @@ public struct DataSplit: Sendable {
         return split(data, isTest)
     }
 
+    /// Checks that the split can be evaluated: it holds out at least one interaction and trains on
+    /// at least one. Call it before training: an empty held-out half makes every held-out metric
+    /// NaN (RMSE over nothing).
+    /// - Throws: ``DataError/Code/emptySplit`` saying why nothing was held out and what to change.
+    public func checkHoldsOut() throws(DataError) {
+        let source = train.source.isEmpty || train.source == "memory" ? nil : train.source
+        if test.count == 0 {
+            throw DataError(
+                .emptySplit,
+                "the split holds out nothing: none of the \(train.userCount) users has the 2 or more interactions a holdout needs (one to train on, one to hold out), so held-out RMSE/HR would be NaN; give data with more interactions per user",
+                file: source)
+        }
+        if train.count == 0 {
+            throw DataError(.emptySplit, "the split trains on nothing (all \(test.count) interactions are held out); give more data per user", file: source)
+        }
+    }
+
     private static func split(_ data: RatingsDataset, _ isTest: [Bool]) -> DataSplit {
         var trainRows: [Int] = []
         var testRows: [Int] = []

@@ -20,6 +20,19 @@ public struct DelimitedFormat: Sendable, Hashable {
         case ignore
     }
 
+    /// What user and item ids may be.
+    public enum IDKind: String, Sendable, Hashable, CaseIterable {
+        /// Non-negative decimal integers of at most 18 digits (below 10¹⁸, so they fit an `Int64`),
+        /// optionally in double quotes: no sign, no decimal point, no exponent. Leading zeros are
+        /// allowed and ignored (`007` is `7`). The MovieLens formats' ids.
+        case integer
+        /// Any text without control characters, at most ``DelimitedFormat/maxIDLength`` bytes.
+        case text
+    }
+
+    /// The longest text id in bytes (``IDKind/text``); longer fields are refused.
+    public static let maxIDLength = 256
+
     /// The text between fields, e.g. `","`, `"\t"` or `"::"`; never empty.
     public var separator: String
     /// The role of each column in order; contains `user` and `item` exactly once each.
@@ -28,16 +41,20 @@ public struct DelimitedFormat: Sendable, Hashable {
     public var hasHeader: Bool
     /// The scale ratings must lie in; a rating outside it is an error.
     public var scale: RatingScale
+    /// What ids may be: ``IDKind/integer`` for the MovieLens presets, ``IDKind/text`` (the default)
+    /// for a generic file unless asked otherwise.
+    public var ids: IDKind = .text
 
     /// The scale a delimited file gets when none is given: 0.5…5 covers both MovieLens star scales.
     public static let defaultScale = RatingScale(min: 0.5, max: 5)
 
     /// Creates a format from column roles.
+    /// - Parameter ids: what ids may be (``IDKind/text`` keeps any text id).
     /// - Throws: ``DataError/Code/invalidOptions`` if the separator is empty or contains a line
     ///   break, or if `user` or `item` is missing or repeated, or `rating`/`timestamp` is repeated.
     public init(
         separator: String, columns: [Column], hasHeader: Bool = false,
-        scale: RatingScale = DelimitedFormat.defaultScale
+        scale: RatingScale = DelimitedFormat.defaultScale, ids: IDKind = .text
     ) throws(DataError) {
         guard !separator.isEmpty else {
             throw DataError(.invalidOptions, "the separator is empty; give the text between fields, e.g. \",\" or \"\\t\"")
@@ -58,6 +75,7 @@ public struct DelimitedFormat: Sendable, Hashable {
         self.columns = columns
         self.hasHeader = hasHeader
         self.scale = scale
+        self.ids = ids
     }
 
     /// Creates a format from a comma-separated column spec such as `"user,item,rating,timestamp"`.
@@ -67,11 +85,11 @@ public struct DelimitedFormat: Sendable, Hashable {
     /// - Throws: ``DataError/Code/invalidOptions`` for an unknown name or an invalid spec.
     public init(
         separator: String, columns spec: String, hasHeader: Bool = false,
-        scale: RatingScale = DelimitedFormat.defaultScale
+        scale: RatingScale = DelimitedFormat.defaultScale, ids: IDKind = .text
     ) throws(DataError) {
         try self.init(
             separator: separator, columns: try DelimitedFormat.parseColumns(spec),
-            hasHeader: hasHeader, scale: scale)
+            hasHeader: hasHeader, scale: scale, ids: ids)
     }
 
     /// Parses a column spec such as `"user,item,rating,timestamp"` into column roles.

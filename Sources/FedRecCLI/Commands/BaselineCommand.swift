@@ -36,7 +36,7 @@ public enum BaselineCommand: FedRecCommand {
             if arguments.string("objective") == "explicit" { return try explicitNeuMF(arguments, input: input, seed: seed, console: console) }
             return try NeuMFRuns.baseline(arguments, input: input, seed: seed, console: console)
         }
-        let split = ModelOptions.split(input.dataset, arguments, seed: seed)
+        let split = try ModelOptions.split(input.dataset, arguments, seed: seed)
         let algorithm = try ModelOptions.algorithm(arguments, seed: seed)
         let json = arguments.flag("json")
         let line: (String) -> Void = { json ? console.note($0) : console.print($0) }
@@ -86,7 +86,7 @@ extension BaselineCommand {
         }
         let json = arguments.flag("json")
         let line: (String) -> Void = { json ? console.note($0) : console.print($0) }
-        let split = ModelOptions.split(input.dataset, arguments, seed: seed)
+        let split = try ModelOptions.split(input.dataset, arguments, seed: seed)
         var options = NeuMFRuns.trainingOptions(arguments)
         // Without regularization NeuMF overfits ratings fast: on ML-100K the held-out RMSE is best
         // after 2 epochs (0.901) and 0.977 after the implicit path's 10.

@@ -13,6 +13,8 @@ enum DataOptions {
         OptionSpec("columns", .string, valueName: "SPEC", help: "Generic file: column order, e.g. user,item,rating,timestamp (_ skips a column)."),
         .flag("header", help: "Generic file: the first line is a header."),
         OptionSpec("rating-scale", .string, valueName: "MIN..MAX", help: "Generic file: allowed ratings, e.g. 1..5 (default 0.5..5)."),
+        OptionSpec("ids", .choice(["text", "integer"]), valueName: "KIND",
+                   help: "Generic file: ids are any text (default) or non-negative integers; MovieLens files always have integer ids."),
         .flag("skip-bad-lines", help: "Skip malformed lines (counted and reported) instead of stopping at the first."),
         OptionSpec("synthetic", .choice(["ml-100k", "ml-1m", "population"]), valueName: "PRESET", default: "ml-100k",
                    help: "Built-in data when --data is absent: MovieLens-100K-like, ML-1M-like, or a large population."),
@@ -35,7 +37,7 @@ enum DataOptions {
     /// - Throws: ``UsageError`` for inconsistent options, `DataError` for unreadable or malformed data.
     static func load(_ args: ParsedArguments) throws -> Input {
         guard let path = args.string("data") else {
-            for name in ["separator", "columns", "header", "rating-scale", "skip-bad-lines"] where args.isSet(name) {
+            for name in ["separator", "columns", "header", "rating-scale", "ids", "skip-bad-lines"] where args.isSet(name) {
                 throw UsageError("'--\(name)' applies to --data files; without --data the built-in synthetic data is used", command: args.spec.invocation)
             }
             var config: SyntheticConfig
@@ -53,16 +55,17 @@ enum DataOptions {
             return Input(dataset: synthetic.dataset, summary: "synthetic (\(config.summary))", report: nil, synthetic: synthetic)
         }
         var options = LoadOptions(format: nil, skipBadLines: args.flag("skip-bad-lines"))
-        if args.isSet("separator") || args.isSet("columns") || args.isSet("header") || args.isSet("rating-scale") {
+        if args.isSet("separator") || args.isSet("columns") || args.isSet("header") || args.isSet("rating-scale") || args.isSet("ids") {
             guard let separator = args.string("separator"), let columns = args.string("columns") else {
                 throw UsageError("a generic delimited file needs both --separator and --columns", command: args.spec.invocation)
             }
             let scale = try args.string("rating-scale").map { try RatingScale.parse($0) } ?? DelimitedFormat.defaultScale
             options.format = .delimited(try DelimitedFormat(
                 separator: DelimitedFormat.separator(named: separator), columns: columns,
-                hasHeader: args.flag("header"), scale: scale))
+                hasHeader: args.flag("header"), scale: scale, ids: args.string("ids") == "integer" ? .integer : .text))
         }
         let loaded = try DataSource.load(path, options: options)
-        return Input(dataset: loaded.dataset, summary: "\(loaded.report.file) (\(loaded.report.format))", report: loaded.report, synthetic: nil)
+        let duplicates = loaded.report.duplicateSummary.map { "; \($0)" } ?? ""
+        return Input(dataset: loaded.dataset, summary: "\(loaded.report.file) (\(loaded.report.format)\(duplicates))", report: loaded.report, synthetic: nil)
     }
 }

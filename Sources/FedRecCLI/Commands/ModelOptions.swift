@@ -19,9 +19,12 @@ enum ModelOptions {
     ]
 
     /// The train/held-out split every command uses for a seed.
-    static func split(_ data: RatingsDataset, _ args: ParsedArguments, seed: UInt64) -> DataSplit {
+    /// - Throws: `DataError(.emptySplit)` when it holds nothing out (every metric would be NaN).
+    static func split(_ data: RatingsDataset, _ args: ParsedArguments, seed: UInt64) throws -> DataSplit {
         var rng = SeededGenerator(seed: seed, stream: [0x5B17])
-        return DataSplit.forEvaluation(data, testFraction: args.double("holdout")!, using: &rng)
+        let split = DataSplit.forEvaluation(data, testFraction: args.double("holdout")!, using: &rng)
+        try split.checkHoldsOut()
+        return split
     }
 
     /// The centralized algorithm the options describe.

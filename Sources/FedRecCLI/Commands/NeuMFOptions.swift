@@ -66,8 +66,11 @@ extension NeuMFRuns {
     }
 
     /// The leave-one-out split of the (implicit) data.
-    static func split(_ input: DataOptions.Input, _ args: ParsedArguments) -> DataSplit {
-        NeuMFExperiment.leaveOneOut(input.dataset, threshold: args.double("implicit-threshold").map(Float.init))
+    /// - Throws: `DataError(.emptySplit)` when it holds nothing out (every metric would be NaN).
+    static func split(_ input: DataOptions.Input, _ args: ParsedArguments) throws -> DataSplit {
+        let split = NeuMFExperiment.leaveOneOut(input.dataset, threshold: args.double("implicit-threshold").map(Float.init))
+        try split.checkHoldsOut()
+        return split
     }
 
     /// The NeuMF shape `--gmf-dim` and `--mlp-layers` describe, with `objective`.

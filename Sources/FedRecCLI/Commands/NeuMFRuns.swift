@@ -13,7 +13,7 @@ enum NeuMFRuns {
     static func baseline(_ args: ParsedArguments, input: DataOptions.Input, seed: UInt64, console: Console) throws {
         let json = args.flag("json")
         let say: (String) -> Void = { json ? console.note($0) : console.print($0) }
-        let split = split(input, args)
+        let split = try split(input, args)
         say("data: \(input.summary); implicit, leave-one-out: train \(split.train.count), held out \(split.test.count)")
         let options = trainingOptions(args), shape = try modelConfig(args)
         say("model: \(try baselineSummary(args))")
@@ -43,7 +43,7 @@ enum NeuMFRuns {
                          console: Console) throws {
         let json = args.flag("json")
         let say: (String) -> Void = { json ? console.note($0) : console.print($0) }
-        let split = split(input, args)
+        let split = try split(input, args)
         say("data: \(input.summary); implicit, leave-one-out: \(split.train.userCount) clients, train \(split.train.count), held out \(split.test.count)")
         let mf = try SimulationOptions.simulationConfig(args, seed: seed)
         let config = try simulationConfig(args, rounds: mf.rounds, sampling: mf.sampling,

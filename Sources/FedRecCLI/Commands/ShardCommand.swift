@@ -36,7 +36,7 @@ public enum ShardCommand: FedRecCommand {
             if arguments.isSet("holdout") { throw UsageError("--holdout applies to --model mf; NeuMF holds out each user's latest interaction", command: spec.invocation) }
             split = NeuMFExperiment.leaveOneOut(input.dataset, threshold: arguments.double("implicit-threshold").map(Float.init))
         } else {
-            split = ModelOptions.split(input.dataset, arguments, seed: UInt64(arguments.int("seed")!))
+            split = try ModelOptions.split(input.dataset, arguments, seed: UInt64(arguments.int("seed")!))
         }
         guard tokens.entries.count == split.train.userCount else {
             throw CLIError("the token file lists \(tokens.entries.count) clients but the data has \(split.train.userCount) users: create it with fedrec tokens --clients \(split.train.userCount)")

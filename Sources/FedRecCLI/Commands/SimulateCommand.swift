@@ -45,7 +45,7 @@ public enum SimulateCommand: FedRecCommand {
         if arguments.string("model") == "neumf" {
             return try NeuMFRuns.simulate(arguments, input: input, privacy: privacy, seed: seed, console: console)
         }
-        let split = ModelOptions.split(input.dataset, arguments, seed: seed)
+        let split = try ModelOptions.split(input.dataset, arguments, seed: seed)
         say("data: \(input.summary); \(split.train.userCount) clients, train \(split.train.count), held out \(split.test.count) ratings")
         let plan = try experiment.plan(population: split.train.userCount)
         if let plan { say(PrivacySummary.describe(plan)) } else { say("privacy: none (--no-dp)") }

@@ -61,7 +61,7 @@ public enum SweepCommand: FedRecCommand {
         let say: (String) -> Void = { json ? console.note($0) : console.print($0) }
         let input = try DataOptions.load(arguments)
         // NeuMF: one leave-one-out split (by timestamp, so the same for every seed); MF: a random holdout per seed.
-        let neumfSplit = neumf ? NeuMFRuns.split(input, arguments) : nil
+        let neumfSplit = neumf ? try NeuMFRuns.split(input, arguments) : nil
         let sweep = try spec(arguments, input: input, neumfSplit: neumfSplit)
         let folder = URL(fileURLWithPath: outPath)
         var results = try SweepResults(folder: folder, spec: sweep)
@@ -74,7 +74,7 @@ public enum SweepCommand: FedRecCommand {
         var progress: ProgressReporter? = nil
         let ran = try runner.run(
             results: &results, limit: arguments.int("max-points"),
-            split: { seed in neumfSplit ?? ModelOptions.split(input.dataset, arguments, seed: seed) },
+            split: { seed in try neumfSplit ?? ModelOptions.split(input.dataset, arguments, seed: seed) },
             baseline: arguments.flag("no-baseline") ? nil : { seed, split in
                 if neumf {
                     let r = try NeuMFExperiment.centralized(split: split, config: sweep.neumfSimulation!.model, options: NeuMFRuns.trainingOptions(arguments),

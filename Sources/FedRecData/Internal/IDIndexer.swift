@@ -43,8 +43,10 @@ struct IDIndexer {
         return next
     }
 
+    /// The dense index of the integer id `value` (the same index as its canonical digits).
+    /// - Precondition: `value >= 0`.
     @inline(__always)
-    private mutating func index(ofInteger value: Int64) -> Int32 {
+    mutating func index(ofInteger value: Int64) -> Int32 {
         if value < Int64(IDIndexer.tableLimit) {
             let k = Int(value)
             if k >= table.count {

@@ -61,8 +61,11 @@ struct RatingsParser {
         items.reserveCapacity(estimate)
         ratings.reserveCapacity(estimate)
         timestamps.reserveCapacity(estimate)
+        var lines: [Int32] = []
+        lines.reserveCapacity(estimate)
         var userIndex = IDIndexer()
         var itemIndex = IDIndexer()
+        let integerIDs = layout.ids == .integer
 
         let sep = Array(layout.separator.utf8)
         let sep0 = sep[0]
@@ -171,6 +174,11 @@ struct RatingsParser {
                     idsOK = false
                     break
                 }
+                if let problem = idProblem(p, starts[column], ends[column], role: columns[column].rawValue) {
+                    try reject(DataError(.invalidID, problem, file: file, line: lineNumber, column: column + 1, field: columns[column].rawValue))
+                    idsOK = false
+                    break
+                }
             }
             guard idsOK else { continue }
 
@@ -207,10 +215,17 @@ struct RatingsParser {
                 }
                 timestamp = value
             }
-            users.append(userIndex.index(of: p, from: starts[userColumn], to: ends[userColumn]))
-            items.append(itemIndex.index(of: p, from: starts[itemColumn], to: ends[itemColumn]))
+            if integerIDs {
+                // idProblem() proved both are 1…18 significant digits.
+                users.append(userIndex.index(ofInteger: RatingsParser.integerID(p, starts[userColumn], ends[userColumn])!))
+                items.append(itemIndex.index(ofInteger: RatingsParser.integerID(p, starts[itemColumn], ends[itemColumn])!))
+            } else {
+                users.append(userIndex.index(of: p, from: starts[userColumn], to: ends[userColumn]))
+                items.append(itemIndex.index(of: p, from: starts[itemColumn], to: ends[itemColumn]))
+            }
             ratings.append(rating)
             timestamps.append(timestamp)
+            lines.append(Int32(truncatingIfNeeded: lineNumber))
         }
 
         if dataLines == 0 {
@@ -225,8 +240,8 @@ struct RatingsParser {
                 file: file)
         }
         let duplicates = PairDeduplicator.deduplicate(
-            users: &users, items: &items, ratings: &ratings, timestamps: &timestamps,
-            userCount: userIndex.count, itemCount: itemIndex.count)
+            users: &users, items: &items, ratings: &ratings, timestamps: &timestamps, lines: lines,
+            userCount: userIndex.count, itemCount: itemIndex.count, maxExamples: maxReportedErrors)
         let feedback = layout.feedback
         let dataset = RatingsDataset(
             userCount: userIndex.count, itemCount: itemIndex.count,
@@ -236,8 +251,54 @@ struct RatingsParser {
             feedback: feedback, source: file)
         let report = LoadReport(
             file: file, format: format, lines: dataLines, skippedLines: skipped, blankLines: blankLines,
-            duplicates: duplicates, ratings: dataset.count, skippedExamples: examples)
+            duplicates: duplicates.dropped, ratings: dataset.count, skippedExamples: examples,
+            duplicateExamples: duplicates.examples.map {
+                LoadReport.Duplicate(user: userIndex.ids[Int($0.user)], item: itemIndex.ids[Int($0.item)],
+                                     keptLine: $0.keptLine, droppedLine: $0.droppedLine)
+            })
         return LoadedData(dataset: dataset, report: report)
+    }
+
+    /// Why the id in `p[s..<e]` is not of the layout's ``DelimitedFormat/IDKind``, or nil when it is.
+    private func idProblem(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, role: String) -> String? {
+        switch layout.ids {
+        case .integer:
+            if RatingsParser.integerID(p, s, e) != nil { return nil }
+            var digitsOnly = true
+            for k in s..<e where p[k] &- 48 > 9 { digitsOnly = false; break }
+            let shown = RatingsParser.quoteEscaped(p, s, e)
+            let how = "the \(format) format's ids are non-negative whole numbers below 10^18 such as 196; fix the line, or read the file as a generic delimited file (--separator, --columns) to keep text ids"
+            if digitsOnly {
+                return "the \(role) id has \(e - s) digits (\(shown)), too large for an integer id; \(how)"
+            }
+            return "the \(role) id \(shown) is not a non-negative integer; \(how)"
+        case .text:
+            if e - s > DelimitedFormat.maxIDLength {
+                return "the \(role) id is \(e - s) bytes long (\(RatingsParser.quoteEscaped(p, s, e))); ids are at most \(DelimitedFormat.maxIDLength) bytes: is the separator right?"
+            }
+            for k in s..<e where p[k] < 32 || p[k] == 127 {
+                return "the \(role) id \(RatingsParser.quoteEscaped(p, s, e)) contains the control character 0x\(String(p[k], radix: 16, uppercase: true)); remove it from the file"
+            }
+            return nil
+        }
+    }
+
+    /// A non-negative integer id `digits` (leading zeros ignored, at most 18 significant digits)
+    /// from `p[s..<e]`, or nil for anything else (signs, points, exponents, other bytes).
+    @inline(__always)
+    static func integerID(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Int64? {
+        guard s < e else { return nil }
+        var i = s
+        while i < e - 1 && p[i] == 48 { i += 1 }
+        guard e - i <= 18 else { return nil }
+        var value: Int64 = 0
+        while i < e {
+            let d = p[i] &- 48
+            if d > 9 { return nil }
+            value = value * 10 + Int64(d)
+            i += 1
+        }
+        return value
     }
 
     /// Checks the header line against ``expectedHeader``.
@@ -381,6 +442,17 @@ struct RatingsParser {
     /// `p[s..<e]` in double quotes, cut to 60 characters, for messages.
     static func quote(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> String {
         "\"" + clip(String(decoding: UnsafeBufferPointer(rebasing: p[s..<e]), as: UTF8.self)) + "\""
+    }
+
+    /// `p[s..<e]` in double quotes, cut to 60 bytes, with control bytes and non-ASCII shown as
+    /// `\xHH` (for ids, which may hold a NUL).
+    static func quoteEscaped(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> String {
+        var out = "\""
+        for k in s..<min(e, s + 60) {
+            let b = p[k]
+            out += b >= 32 && b < 127 ? String(UnicodeScalar(b)) : "\\x" + (b < 16 ? "0" : "") + String(b, radix: 16, uppercase: true)
+        }
+        return out + (e - s > 60 ? "...\"" : "\"")
     }
 
     /// `text` cut to 60 characters, with tabs shown as `\t`.
