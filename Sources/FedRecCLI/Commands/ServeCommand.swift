@@ -90,7 +90,7 @@ public enum ServeCommand: FedRecCommand {
         let shape = setup.model == .matrixFactorization ? "MF, \(setup.itemCount) items × \(setup.simulation.dim)"
             : "NeuMF (\(setup.model.neumfPlan.map { NeuMFRuns.shapeSummary($0.config) } ?? "?")), \(setup.itemCount) items, \(setup.parameterCount) parameters"
         if let c = coordinator.adaptiveClipBound { console.note("fedrec serve: adaptive clipping, C = \(c)\(status.state == .open ? " in round \(status.round)" : " after the last round")") }
-        console.note("fedrec serve: \(setup.population) clients, \(shape); round \(status.round) of \(setup.simulation.rounds) (\(status.state.rawValue)); ε spent \(status.epsilonSpent) of \(status.epsilonBudget)")
+        console.note("fedrec serve: \(setup.population) clients, \(shape); round \(status.round) of \(setup.simulation.rounds) (\(status.state.rawValue)); \(status.epsilonBudget.map { "ε spent \(status.epsilonSpent) of \($0)" } ?? (setup.privacy == nil ? "not private" : "ε spent \(status.epsilonSpent), no budget"))")
         var doneAt: ContinuousClock.Instant? = nil
         let linger = arguments.double("exit-after")
         var reported = coordinator.history.count

@@ -1,12 +1,14 @@
 /// Checks `Authorization: Bearer TOKEN` against the client tokens and names the client.
 ///
-/// The presented token is compared with the stored one in constant time (every byte examined,
-/// no early exit), so response timing does not reveal how much of a guess was right. To find the
+/// The presented token must be exactly the stored text (64 lowercase hex digits: `ABCD…` is not
+/// `abcd…`), compared in constant time (every byte examined, no early exit), so response timing
+/// does not reveal how much of a guess was right. To find the
 /// candidate without scanning every client, tokens are indexed by their first 128 bits in a
 /// `Dictionary`, whose hashing is seeded per process: timing can reveal at most whether a guess
 /// shares its first 128 bits with some token, which is as hard to hit as guessing 128 random bits.
 public struct BearerAuthenticator: Sendable {
     private let index: [[UInt8]: Int]
+    /// The stored tokens' text as bytes (what a presented token must equal exactly).
     private let tokens: [[UInt8]]
     private let clientIDs: [String]
 
@@ -16,7 +18,7 @@ public struct BearerAuthenticator: Sendable {
         var raw: [[UInt8]] = []
         for (i, entry) in tokens.entries.enumerated() {
             let bytes = Hex.decode(entry.token)!
-            raw.append(bytes)
+            raw.append(Array(entry.token.utf8))
             index[Array(bytes.prefix(16))] = i
         }
         self.index = index
@@ -28,7 +30,8 @@ public struct BearerAuthenticator: Sendable {
     public func clientID(forToken token: String) -> String? {
         guard token.utf8.count == 2 * ClientTokens.tokenBytes, let presented = Hex.decode(token) else { return nil }
         guard let i = index[Array(presented.prefix(16))] else { return nil }
-        return BearerAuthenticator.constantTimeEqual(presented, tokens[i]) ? clientIDs[i] : nil
+        // Exact text, not the decoded bytes: hex decoding ignores case.
+        return BearerAuthenticator.constantTimeEqual(Array(token.utf8), tokens[i]) ? clientIDs[i] : nil
     }
 
     /// The authenticated client of `request`.

@@ -21,13 +21,11 @@ public struct CountAccess: Sendable {
         self.publicCounts = publicCounts
     }
 
-    /// Whether `request` carries the operator's token (compared in constant time; the operator
-    /// need not be a registered client).
+    /// Whether `request` carries exactly the operator's token (the same text, case included,
+    /// compared in constant time; the operator need not be a registered client).
     func isOperator(_ request: HTTPRequest) -> Bool {
-        guard let expected = operatorToken.flatMap(Hex.decode), let presented = request.bearerToken.flatMap(Hex.decode) else {
-            return false
-        }
-        return BearerAuthenticator.constantTimeEqual(presented, expected)
+        guard let expected = operatorToken, let presented = request.bearerToken else { return false }
+        return BearerAuthenticator.constantTimeEqual(Array(presented.utf8), Array(expected.utf8))
     }
 
     /// Whether `request` may see the exact counts: everyone with ``publicCounts``, else the operator.

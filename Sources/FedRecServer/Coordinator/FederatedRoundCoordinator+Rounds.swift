@@ -69,6 +69,8 @@ extension FederatedRoundCoordinator {
             do { try ledger.check(rounds: 1) } catch {
                 s.phase = .budgetExhausted
                 s.stopReason = "\(error)"
+                // The model names the round the status reports, as in every other state.
+                s.snapshot = ModelSnapshot(model: TensorMessage(round: s.round, layout: modelLayout, values: s.parameters), version: s.modelVersion)
                 return
             }
         }
@@ -216,7 +218,7 @@ extension FederatedRoundCoordinator {
         }
         var status = RoundStatus(round: s.round, state: s.phase, selected: s.participants.count, received: s.submitted.count,
                                  minUpdates: setup.privacy?.mechanism.minimumUpdates ?? 1, deadlineSeconds: left,
-                                 epsilonSpent: spent, epsilonBudget: budget.isFinite ? budget : 0, delta: delta, modelVersion: s.modelVersion)
+                                 epsilonSpent: spent, epsilonBudget: budget.isFinite ? budget : nil, delta: delta, modelVersion: s.modelVersion)
         status.instance = instance
         status.message = s.failure ?? s.stopReason
         status.clipBound = s.privatizer?.adaptive?.clipBound

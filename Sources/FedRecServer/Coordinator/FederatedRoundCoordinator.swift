@@ -179,8 +179,10 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         state = Mutex(State(parameters: r.parameters, optimizerState: r.optimizerState, ledger: r.ledger, round: r.round, modelVersion: r.modelVersion, phase: .open, privatizer: privatizer, snapshot: snapshot, history: r.history))
         state.withLock { s in
             if r.round > UInt64(config.rounds) {
+                // A finished run: the model and the status both name the last round.
                 s.round = UInt64(config.rounds)
                 s.phase = .finished
+                s.snapshot = ModelSnapshot(model: TensorMessage(round: s.round, layout: modelLayout, values: s.parameters), version: s.modelVersion)
             } else {
                 openRound(&s)
             }

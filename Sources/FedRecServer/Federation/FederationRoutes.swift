@@ -37,9 +37,17 @@ public enum FederationRoutes {
         router.add(.get, "/v1/status") { request in
             if !counts.isOperator(request) { _ = try authenticator.authenticate(request) }
             var status: RoundStatus
+            var wait = 20.0
+            if let text = request.queryParameter("wait") {
+                guard let w = Double(text), w.isFinite, (0...maxStatusWait).contains(w) else {
+                    throw ServerError(.badRequest, "wait must be a number of seconds from 0 to \(Int(maxStatusWait)) (got '\(text.prefix(20))')")
+                }
+                wait = w
+            }
             if let text = request.queryParameter("after_round") {
-                guard let round = UInt64(text) else { throw ServerError(.badRequest, "after_round must be a non-negative integer") }
-                let wait = min(30, max(0, request.queryParameter("wait").flatMap(Double.init) ?? 20))
+                guard let round = UInt64(text) else {
+                    throw ServerError(.badRequest, "after_round must be a round number from 0 to \(UInt64.max) (got '\(text.prefix(20))')")
+                }
                 status = coordinator.status(afterRound: round, instance: request.queryParameter("instance"), timeout: .milliseconds(Int64(wait * 1000)))
             } else {
                 status = coordinator.status()
@@ -56,6 +64,7 @@ public enum FederationRoutes {
 
         router.add(.post, "/v1/checkin") { request in
             let client = try authenticator.authenticate(request)
+            try checkCheckInBody(request.body)
             return .json(encoding: try coordinator.checkIn(clientID: client), encoder: jsonEncoder)
         }
 
@@ -109,9 +118,20 @@ public enum FederationRoutes {
             metrics.gauge("fedrec_round", help: "The open round.").set(Double(status.round))
             metrics.gauge("fedrec_model_version", help: "Models released so far.").set(Double(status.modelVersion))
             metrics.gauge("fedrec_epsilon_spent", help: "Privacy budget spent (epsilon at the ledger's delta).").set(status.epsilonSpent)
-            metrics.gauge("fedrec_epsilon_budget", help: "Privacy budget (epsilon).").set(status.epsilonBudget)
+            if let budget = status.epsilonBudget { metrics.gauge("fedrec_epsilon_budget", help: "Privacy budget (epsilon).").set(budget) }
             if let c = status.clipBound { metrics.gauge("fedrec_clip_bound", help: "The adaptive clip bound C of the open round.").set(c) }
             return .text(metrics.render(), contentType: Metrics.contentType)
+        }
+    }
+
+    /// The longest `wait` of a status long poll, in seconds.
+    public static let maxStatusWait = 30.0
+
+    /// A check-in body is empty or one JSON object (docs/protocol.md §5); anything else is 400.
+    static func checkCheckInBody(_ body: [UInt8]) throws(ServerError) {
+        guard body.contains(where: { ![32, 9, 10, 13].contains($0) }) else { return }
+        guard (try? JSONSerialization.jsonObject(with: Data(body))) is [String: Any] else {
+            throw ServerError(.badRequest, "the check-in body must be empty or a JSON object such as {} (got \(body.count) bytes that are not one)")
         }
     }
 

@@ -29,8 +29,8 @@ public struct RoundStatus: Codable, Sendable, Hashable {
     public var deadlineSeconds: Double?
     /// ε spent so far (the ledger's accountant, at `delta`).
     public var epsilonSpent: Double
-    /// The ε budget.
-    public var epsilonBudget: Double
+    /// The ε budget; nil (absent from the JSON) for a non-private run or a run without a budget.
+    public var epsilonBudget: Double?
     /// δ of the (ε, δ) figures.
     public var delta: Double
     /// How many models have been released (discarded rounds do not count).
@@ -45,7 +45,7 @@ public struct RoundStatus: Codable, Sendable, Hashable {
     public var clipBound: Double?
 
     /// Creates a status.
-    public init(round: UInt64, state: State, selected: Int, received: Int, minUpdates: Int, deadlineSeconds: Double?, epsilonSpent: Double, epsilonBudget: Double, delta: Double, modelVersion: UInt64) {
+    public init(round: UInt64, state: State, selected: Int, received: Int, minUpdates: Int, deadlineSeconds: Double?, epsilonSpent: Double, epsilonBudget: Double?, delta: Double, modelVersion: UInt64) {
         self.round = round
         self.state = state
         self.selected = selected

@@ -7,7 +7,7 @@
 /// - every line must end in CRLF: a bare LF or CR is refused with 400 (no lenient line endings,
 ///   which are a request-smuggling risk when proxies disagree);
 /// - header names are tokens compared case-insensitively, values valid UTF-8 without controls,
-///   no obsolete line folding; HTTP/1.1 requests need exactly one `Host`;
+///   no obsolete line folding; HTTP/1.1 requests need exactly one `Host`; at most one `Authorization`;
 /// - bodies only with one `Content-Length` (digits only, duplicates refused with 400, over the limit
 ///   413); `Transfer-Encoding: chunked` gets 411 (send `Content-Length`), other codings 501, and
 ///   `Transfer-Encoding` with `Content-Length` 400;
@@ -322,6 +322,9 @@ public struct HTTPRequestParser: Sendable {
         let hosts = headers.values(for: "Host")
         if hosts.count > 1 || (head.version == .http1_1 && hosts.isEmpty) {
             return fail(ServerError(.badRequest, "an HTTP/1.1 request needs exactly one Host header"))
+        }
+        if headers.values(for: "Authorization").count > 1 {
+            return fail(ServerError(.badRequest, "send one Authorization header, not several: which credential counts would be ambiguous"))
         }
         let lengths = headers.values(for: "Content-Length")
         let codings = headers.values(for: "Transfer-Encoding")
