@@ -100,6 +100,13 @@ public struct ServerError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let ioFailure = Code("io_failure", status: 500)
         /// A checkpoint fails its checksums or layout; the server must not start fresh.
         public static let corruptCheckpoint = Code("corrupt_checkpoint", status: 500)
+        /// The options (or `setup.json`) differ from the settings the checkpoint was written with;
+        /// privacy-relevant settings cannot change mid-run. The message lists what differs.
+        public static let setupMismatch = Code("setup_mismatch", status: 500)
+        /// The state directory shows a run happened, but its checkpoint or ledger is missing or
+        /// behind the run's record (`budget.json`): starting would restart or roll back the privacy
+        /// budget. Refused unless `fedrec serve --accept-budget-reset`.
+        public static let budgetResetRefused = Code("budget_reset_refused", status: 500)
         /// A token file is malformed or has unsafe permissions.
         public static let invalidTokenFile = Code("invalid_token_file", status: 500)
         /// A socket could not be created, bound or connected.

@@ -117,7 +117,7 @@ struct AdaptiveClippingCoordinatorTests {
         #expect(try b.checkIn(clientID: "user-0").clipBound == bound)
         #expect(b.parameters == a.parameters)
         // The same directory under a fixed C is another run: refused.
-        #expect(code { _ = try FederatedRoundCoordinator(setup: try Self.setup(trust: .distributed, adaptive: nil), stateDirectory: dir.path) } == .corruptCheckpoint)
+        #expect(code { _ = try FederatedRoundCoordinator(setup: try Self.setup(trust: .distributed, adaptive: nil), stateDirectory: dir.path) } == .setupMismatch)
     }
 
     @Test("adaptive settings are in the fingerprint; a setup.json without them loads as a fixed-C run with its old fingerprint")

@@ -118,7 +118,7 @@ struct FederatedRoundCoordinatorTests {
         #expect(b.model == a.model)
     }
 
-    @Test("a checkpoint of other settings, a corrupt checkpoint, or a ledger without checkpoint stops the start")
+    @Test("a checkpoint of other settings (setup_mismatch), a corrupt checkpoint, or a ledger without checkpoint (budget_reset_refused) stops the start")
     func corruptCheckpointRefused() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -127,14 +127,14 @@ struct FederatedRoundCoordinatorTests {
         try F.completeRound(a)
         var other = setup
         other.simulation.rounds = 5
-        #expect(code { _ = try FederatedRoundCoordinator(setup: other, stateDirectory: dir.path) } == .corruptCheckpoint)
+        #expect(code { _ = try FederatedRoundCoordinator(setup: other, stateDirectory: dir.path) } == .setupMismatch)
         let path = dir.path + "/" + FederatedRoundCoordinator.checkpointFile
         var bytes = try AtomicFile.read(path)
         bytes[bytes.count / 2] ^= 0x40
         try AtomicFile.write(bytes, to: path)
         #expect(code { _ = try FederatedRoundCoordinator(setup: setup, stateDirectory: dir.path) } == .corruptCheckpoint)
         try FileManager.default.removeItem(atPath: path)
-        #expect(code { _ = try FederatedRoundCoordinator(setup: setup, stateDirectory: dir.path) } == .corruptCheckpoint)
+        #expect(code { _ = try FederatedRoundCoordinator(setup: setup, stateDirectory: dir.path) } == .budgetResetRefused)
     }
 
     @Test("the ledger never decreases: a ledger file ahead of the checkpoint wins on restart")

@@ -102,7 +102,7 @@ struct NeuMFCoordinatorTests {
         #expect(stored == setup)
         var mf = setup
         mf.model = .matrixFactorization
-        #expect(code { _ = try FederatedRoundCoordinator(setup: mf, stateDirectory: dir.path) } == .corruptCheckpoint)
+        #expect(code { _ = try FederatedRoundCoordinator(setup: mf, stateDirectory: dir.path) } == .setupMismatch)
     }
 
     @Test("a step that leaves non-finite parameters is undone and stops the run, the round still released")

@@ -55,6 +55,7 @@ public enum ServeCommand: FedRecCommand {
             OptionSpec("operator-token-file", .string, valueName: "FILE",
                        help: "The operator's bearer token (default DIR/operator-token, created mode 0600 if missing): only it sees exact participant counts in /v1/status and may scrape /metrics."),
             .flag("public-counts", help: "Show exact participant counts to every client (/v1/status, /metrics); they are not covered by the privacy guarantee."),
+            .flag("accept-budget-reset", help: "Start even though DIR shows an earlier run whose checkpoint or ledger is missing or older than its record (budget.json): the privacy budget then restarts or goes back. Logged on stderr."),
         ] + DataOptions.specs + NeuMFRuns.specs + NeuMFRuns.federatedSpecs + SimulationOptions.training + SimulationOptions.privacy)
 
     public static func run(_ arguments: ParsedArguments, console: Console) throws {
@@ -66,13 +67,18 @@ public enum ServeCommand: FedRecCommand {
         if FileManager.default.fileExists(atPath: setupPath) && !setupOptions.contains(where: arguments.isSet) {
             guard let data = FileManager.default.contents(atPath: setupPath),
                   let stored = try? JSONDecoder().decode(FederationSetup.self, from: data) else {
-                throw CLIError("\(setupPath) cannot be read; restore it from a backup, or restart with the original options")
+                throw CLIError("\(setupPath) cannot be read; restart with the original options (it is then rewritten), or restore it from a backup")
             }
             setup = stored
         } else {
             setup = try makeSetup(arguments, tokens: tokens, console: console)
         }
-        let coordinator = try FederatedRoundCoordinator(setup: setup, stateDirectory: stateDir)
+        let acceptReset = arguments.flag("accept-budget-reset")
+        if acceptReset {
+            console.note("fedrec serve: --accept-budget-reset given: a missing or older checkpoint or ledger in \(stateDir) will not stop the start")
+        }
+        let coordinator = try FederatedRoundCoordinator(setup: setup, stateDirectory: stateDir, acceptBudgetReset: acceptReset)
+        for notice in coordinator.startNotices { console.note("fedrec serve: \(notice)") }
         let operatorPath = arguments.string("operator-token-file") ?? (stateDir as NSString).appendingPathComponent("operator-token")
         let (operatorToken, created) = try CountAccess.operatorToken(at: operatorPath)
         if created { console.note("fedrec serve: wrote the operator token to \(operatorPath) (mode 0600): scrape /metrics with it") }

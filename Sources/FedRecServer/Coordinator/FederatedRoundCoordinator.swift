@@ -75,6 +75,8 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
     public static let ledgerFile = "ledger.json"
     /// The setup written on the first start.
     public static let setupFile = "setup.json"
+    /// The high-water mark of the run (``BudgetRecord``): how many rounds the ledger had recorded.
+    public static let budgetFile = "budget.json"
 
     /// The ``ItemModel`` layout as wire tensors.
     public static func layout(itemCount: Int, dim: Int) -> [TensorSpec] {
@@ -132,13 +134,26 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         var failure: String?
     }
 
+    /// What the start had to say about the state directory (a budget reset accepted with
+    /// `acceptBudgetReset`, a rewritten `setup.json`); `fedrec serve` prints each line on stderr.
+    public let startNotices: [String]
+
     /// Starts (or resumes) a federation.
+    ///
+    /// A fresh start (a state directory without any file of a run) writes the initial checkpoint,
+    /// the ledger, the ``BudgetRecord`` and `setup.json`, in this order. A start over a directory
+    /// that shows a run happened never starts fresh or goes back: a missing checkpoint, a ledger
+    /// behind the record or a missing record (after the first round) is refused unless
+    /// `acceptBudgetReset`.
     /// - Parameters:
     ///   - setup: the run; validated here.
     ///   - stateDirectory: where checkpoints live (created if missing); nil keeps everything in memory.
-    /// - Throws: `ServerError` for an invalid setup, a setup that differs from the stored one, or a
+    ///   - acceptBudgetReset: start anyway when the directory shows that the budget would restart
+    ///     or go back (`fedrec serve --accept-budget-reset`); what was accepted is in ``startNotices``.
+    /// - Throws: `ServerError` for an invalid setup, `.setupMismatch` for a setup that differs from
+    ///   the checkpoint's (the message lists what differs), `.budgetResetRefused` (see above), or a
     ///   corrupt checkpoint or ledger (`.corruptCheckpoint`; the files are left untouched).
-    public init(setup: FederationSetup, stateDirectory: String? = nil) throws(ServerError) {
+    public init(setup: FederationSetup, stateDirectory: String? = nil, acceptBudgetReset: Bool = false) throws(ServerError) {
         try setup.validate()
         self.setup = setup
         self.stateDirectory = stateDirectory
@@ -149,7 +164,9 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         for (k, id) in setup.clientIDs.enumerated() { index[id] = Int32(k) }
         clientIndex = index
         let config = setup.simulation
-        var initial = try Self.restore(setup: setup, directory: stateDirectory)
+        var notices: [String] = []
+        var initial = try Self.restore(setup: setup, directory: stateDirectory, acceptBudgetReset: acceptBudgetReset, notices: &notices)
+        let freshStart = initial == nil
         if initial == nil {
             // The initial model: stream [2⁶⁴−3], as the in-process simulations draw it.
             var rng = SeededGenerator(seed: config.seed, stream: [UInt64.max - 2])
@@ -171,12 +188,18 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
             }
             initial = Restored(parameters: parameters, optimizerState: config.serverOptimizer.initialState(parameterCount: parameters.count),
                                ledger: ledger, round: 1, modelVersion: 0, history: [], clipBound: nil)
-            if let dir = stateDirectory { try Self.writeSetup(setup, directory: dir) }
         }
+        startNotices = notices
         let r = initial!
         let privatizer = try setup.privatizer(clipBound: r.clipBound)
         let snapshot = ModelSnapshot(model: TensorMessage(round: r.round, layout: modelLayout, values: r.parameters), version: r.modelVersion)
-        state = Mutex(State(parameters: r.parameters, optimizerState: r.optimizerState, ledger: r.ledger, round: r.round, modelVersion: r.modelVersion, phase: .open, privatizer: privatizer, snapshot: snapshot, history: r.history))
+        let start = State(parameters: r.parameters, optimizerState: r.optimizerState, ledger: r.ledger, round: r.round, modelVersion: r.modelVersion, phase: .open, privatizer: privatizer, snapshot: snapshot, history: r.history)
+        if freshStart, let dir = stateDirectory {
+            // The initial checkpoint first: from now on a directory with any file of the run has one.
+            try Self.checkpoint(start, setup: setup, directory: dir)
+            try Self.writeSetup(setup, directory: dir)
+        }
+        state = Mutex(start)
         state.withLock { s in
             if r.round > UInt64(config.rounds) {
                 // A finished run: the model and the status both name the last round.
