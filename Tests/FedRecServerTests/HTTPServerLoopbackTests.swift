@@ -12,8 +12,8 @@ import Glibc
 private final class RawConnection {
     let fd: Int32
 
-    init(port: Int) throws {
-        fd = try POSIXSocket.connect(host: "127.0.0.1", port: port, timeout: .seconds(5))
+    init(port: Int, from source: String? = nil) throws {
+        fd = try POSIXSocket.connect(host: "127.0.0.1", port: port, timeout: .seconds(5), from: source)
     }
 
     deinit { close(fd) }
@@ -54,7 +54,7 @@ private struct TestServer {
     let metrics: Metrics
 
     init(
-        maxBodyBytes: Int = 4096, maxConnections: Int = 64, headerTimeout: Duration = .milliseconds(300),
+        maxBodyBytes: Int = 4096, maxConnections: Int = 64, maxConnectionsPerPeer: Int = 64, headerTimeout: Duration = .milliseconds(300),
         idleTimeout: Duration = .seconds(30), extraRoutes: (inout Router) -> Void = { _ in }
     ) throws {
         var router = Router()
@@ -64,7 +64,7 @@ private struct TestServer {
         extraRoutes(&router)
         metrics = Metrics()
         server = HTTPServer(configuration: .init(
-            limits: .init(maxBodyBytes: maxBodyBytes), maxConnections: maxConnections,
+            limits: .init(maxBodyBytes: maxBodyBytes), maxConnections: maxConnections, maxConnectionsPerPeer: maxConnectionsPerPeer,
             headerTimeout: headerTimeout, bodyTimeout: headerTimeout, idleTimeout: idleTimeout, writeTimeout: .seconds(5),
             metrics: metrics), router: router)
         port = try server.start()
@@ -247,18 +247,83 @@ struct HTTPServerLoopbackTests {
     }
 
     @Test func connectionsOverTheLimitGet503() throws {
-        let test = try TestServer(maxConnections: 1)
+        let test = try TestServer(maxConnections: 1, headerTimeout: .seconds(1))
         defer { test.stop() }
-        let holder = test.client()
-        _ = try holder.get("/healthz")  // the one slot is now taken by a keep-alive connection
+        let holder = try RawConnection(port: test.port)
+        holder.send("GET /healthz HTTP/1.1\r\nHo")  // the one slot is now taken by a request in progress
+        try waitUntilBusy(test)
         let raw = try RawConnection(port: test.port)
         let answer = raw.readUntilClosed()
         #expect(answer.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
         #expect(answer.contains("Retry-After: 1"))
-        // A client retries the 503 with backoff and gets through once the slot is free.
+        // A client retries the 503 with backoff and gets through once the slot is free (the holder's
+        // head times out with 408).
         let waiting = test.client(retry: .init(maxAttempts: 200, initialDelay: .milliseconds(10), maxDelay: .milliseconds(50)))
-        holder.close()
         #expect(try waiting.get("/healthz").status == 200)
+    }
+
+    /// Waits (bounded: 5 s) until the server has read the holder's first bytes.
+    private func waitUntilBusy(_ test: TestServer, connections: Int = 1) throws {
+        for _ in 0..<250 where test.server.busyConnectionCount < connections { usleep(20_000) }
+        try #require(test.server.busyConnectionCount >= connections)
+    }
+
+    @Test("idle sockets held by one peer at the connection cap do not lock a client out: the longest idle is evicted")
+    func idleSocketsCannotLockClientsOut() throws {
+        let test = try TestServer(maxConnections: 8, maxConnectionsPerPeer: 8, headerTimeout: .seconds(20), idleTimeout: .seconds(20))
+        defer { test.stop() }
+        let idle = try (0..<8).map { _ in try RawConnection(port: test.port) }
+        for _ in 0..<250 where test.server.connectionCount < 8 { usleep(20_000) }
+        #expect(test.server.connectionCount == 8)
+        let response = try test.client().get("/healthz")
+        #expect(response.status == 200)
+        // The oldest idle socket was closed without a response.
+        #expect(idle[0].readUntilClosed(timeout: .seconds(2)) == "")
+        // A keep-alive client whose idle connection is evicted re-sends on a fresh one.
+        let keeper = test.client()
+        _ = try keeper.get("/healthz")
+        for _ in 0..<8 { _ = try RawConnection(port: test.port) }
+        #expect(try keeper.get("/healthz").status == 200)
+    }
+
+    @Test("one peer address holds at most maxConnectionsPerPeer busy connections; another address still gets in")
+    func perPeerLimit() throws {
+        let test = try TestServer(maxConnections: 16, maxConnectionsPerPeer: 2, headerTimeout: .seconds(20))
+        defer { test.stop() }
+        let busy = try (0..<2).map { _ in try RawConnection(port: test.port) }
+        for b in busy { b.send("GET /healthz HTTP/1.1\r\nHo") }
+        try waitUntilBusy(test, connections: 2)
+        let third = try RawConnection(port: test.port)
+        let answer = third.readUntilClosed()
+        #expect(answer.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
+        #expect(answer.contains("limit per address"))
+        // 127.0.0.2 is another loopback peer on Linux (skip where it cannot be bound).
+        if let other = try? RawConnection(port: test.port, from: "127.0.0.2") {
+            other.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(other.readUntilClosed().hasPrefix("HTTP/1.1 200 OK\r\n"))
+        }
+    }
+
+    @Test("a new connection that sends nothing is closed at the header deadline, not after the idle timeout")
+    func silentConnectionClosedAtHeaderDeadline() throws {
+        let test = try TestServer(headerTimeout: .milliseconds(200), idleTimeout: .seconds(30))
+        defer { test.stop() }
+        let start = ContinuousClock.now
+        let raw = try RawConnection(port: test.port)
+        #expect(raw.readUntilClosed(timeout: .seconds(10)) == "")
+        #expect(ContinuousClock.now - start < .seconds(5))
+        // A head started but not finished by the deadline (counted from the accept) gets 408.
+        let slow = try RawConnection(port: test.port)
+        usleep(100_000)
+        slow.send("GET /healthz HTTP/1.1\r\n")
+        #expect(slow.readUntilClosed(timeout: .seconds(10)).hasPrefix("HTTP/1.1 408 "))
+        #expect(ContinuousClock.now - start < .seconds(8))
+    }
+
+    @Test func theDocumentedConnectionCapIsTheDefaultEverywhere() {
+        #expect(HTTPServer.Configuration().maxConnections == HTTPServer.Configuration.defaultMaxConnections)
+        #expect(HTTPServer.Configuration.defaultMaxConnections == 1024)
+        #expect(HTTPServer.Configuration().maxConnectionsPerPeer == 256)
     }
 
     @Test func shutdownFinishesInFlightRequestsAndClosesIdleOnes() throws {

@@ -73,7 +73,7 @@ public struct UpdateThroughputBenchmark: Sendable {
         }
         let body = TensorWireFormat.encodedByteCount(layout: layout)
         let server = HTTPServer(configuration: .init(
-            limits: .init(maxBodyBytes: body), maxConnections: clients + 16, backlog: Int32(clients + 16)), router: router)
+            limits: .init(maxBodyBytes: body), maxConnections: clients + 16, maxConnectionsPerPeer: clients + 16, backlog: Int32(clients + 16)), router: router)
         let port = try server.start()
         defer {
             server.shutdown()

@@ -21,10 +21,14 @@ public final class FederationService: Sendable {
     private let stopped = Atomic<Bool>(false)
     private let ticker = DispatchGroup()
 
-    /// Wires the routes; nothing is bound until ``start()``.
+    /// Wires the routes; nothing is bound until ``start()``. The connection caps default to the
+    /// one documented pair (``HTTPServer/Configuration/defaultMaxConnections``, 1,024, and
+    /// ``HTTPServer/Configuration/defaultMaxConnectionsPerPeer``, 256).
     /// - Throws: `ServerError(.badRequest)` if the tokens do not match the setup's clients.
     public init(coordinator: FederatedRoundCoordinator, tokens: ClientTokens, host: String = "127.0.0.1", port: Int = 0,
-                maxConnections: Int = 1024, counts: CountAccess = CountAccess()) throws(ServerError) {
+                maxConnections: Int = HTTPServer.Configuration.defaultMaxConnections,
+                maxConnectionsPerPeer: Int = HTTPServer.Configuration.defaultMaxConnectionsPerPeer,
+                counts: CountAccess = CountAccess()) throws(ServerError) {
         guard tokens.entries.map(\.clientID) == coordinator.setup.clientIDs else {
             throw ServerError(.badRequest, "the token file lists \(tokens.entries.count) clients that differ from the \(coordinator.setup.population) registered in this run; use the token file the run started with")
         }
@@ -35,7 +39,8 @@ public final class FederationService: Sendable {
         FederationRoutes.install(on: &router, coordinator: coordinator, authenticator: BearerAuthenticator(tokens: tokens), metrics: metrics,
                                  counts: counts)
         server = HTTPServer(configuration: .init(host: host, port: port, limits: FederationRoutes.limits(for: coordinator.modelLayout),
-                                                 maxConnections: maxConnections, backlog: Int32(min(maxConnections, 4096)),
+                                                 maxConnections: maxConnections, maxConnectionsPerPeer: maxConnectionsPerPeer,
+                                                 backlog: Int32(min(maxConnections, 4096)),
                                                  metrics: metrics, threadStackSize: 256 * 1024), router: router)
     }
 

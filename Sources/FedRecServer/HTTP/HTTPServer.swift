@@ -9,7 +9,8 @@ import Darwin
 #endif
 
 /// An HTTP/1.1 server on POSIX sockets: one accept thread, one thread per open connection up to
-/// `maxConnections`, blocking I/O bounded by per-phase deadlines, and graceful shutdown.
+/// `maxConnections` (at most `maxConnectionsPerPeer` from one peer address), blocking I/O bounded
+/// by per-phase deadlines, and graceful shutdown.
 ///
 /// Lifecycle:
 /// ```swift
@@ -19,10 +20,20 @@ import Darwin
 /// server.waitUntilStopped()                          // returns after in-flight requests finish
 /// signals.cancel(); try writeCheckpoint()
 /// ```
-/// Each connection reads with a deadline chosen by the parser's phase: `idleTimeout` between
-/// requests (then the connection closes silently), `headerTimeout` from the first byte of a request
-/// to the end of its head, and `bodyTimeout` for the body (a slow sender gets 408 and is closed).
-/// Writes time out after `writeTimeout`. Over `maxConnections`, new connections get 503 and close.
+/// Each connection reads with a deadline chosen by the parser's phase: a new connection must send
+/// its first complete request head within `headerTimeout` of being accepted (closed silently if it
+/// sent nothing, 408 otherwise); later, `idleTimeout` between requests (then the connection closes
+/// silently), `headerTimeout` from the first byte of a request to the end of its head, and
+/// `bodyTimeout` for the body (a slow sender gets 408 and is closed). Writes time out after
+/// `writeTimeout`.
+///
+/// **Connection limits.** A new connection that would exceed `maxConnectionsPerPeer` for its peer
+/// address, or `maxConnections` in all, first evicts the longest-idle connection that is between
+/// requests (of that peer, resp. of anyone): a connection that has not started a request holds no
+/// work, and a client whose idle keep-alive connection is closed re-sends on a fresh one
+/// (``HTTPClient``). Only when every counted connection is in the middle of a request does the new
+/// one get 503 with `Retry-After: 1`. So idle sockets cannot lock clients out, and one peer can
+/// occupy at most `maxConnectionsPerPeer` slots with slow requests (each bounded by the timeouts).
 ///
 /// `shutdown()` closes the listening socket, closes idle keep-alive connections at once, and lets
 /// connections in the middle of a request finish it (bounded by the timeouts above) and answer with
@@ -38,6 +49,14 @@ public final class HTTPServer: Sendable {
         public var limits: HTTPRequestParser.Limits
         /// The most connections served at once (one thread each); more get 503.
         public var maxConnections: Int
+        /// The most connections from one peer address (IPv4 address, or IPv6 address); more get 503.
+        public var maxConnectionsPerPeer: Int
+
+        /// The one default connection cap (docs/protocol.md §1), for ``HTTPServer`` and
+        /// ``FederationService`` alike: room for 1,000 concurrent clients.
+        public static let defaultMaxConnections = 1024
+        /// The default per-peer cap: a quarter of ``defaultMaxConnections``.
+        public static let defaultMaxConnectionsPerPeer = 256
         /// The listen backlog.
         public var backlog: Int32
         /// How long a request head may take from its first byte.
@@ -56,17 +75,19 @@ public final class HTTPServer: Sendable {
         /// Creates a configuration; defaults suit loopback service of ~1 MB bodies.
         public init(
             host: String = "127.0.0.1", port: Int = 0, limits: HTTPRequestParser.Limits = .init(),
-            maxConnections: Int = 512, backlog: Int32 = 512,
+            maxConnections: Int = Configuration.defaultMaxConnections,
+            maxConnectionsPerPeer: Int = Configuration.defaultMaxConnectionsPerPeer, backlog: Int32 = 512,
             headerTimeout: Duration = .seconds(10), bodyTimeout: Duration = .seconds(30),
             idleTimeout: Duration = .seconds(60), writeTimeout: Duration = .seconds(30),
             metrics: Metrics? = nil, threadStackSize: Int = 512 * 1024
         ) {
-            precondition(maxConnections >= 1 && backlog >= 1, "the server needs room for at least one connection")
+            precondition(maxConnections >= 1 && maxConnectionsPerPeer >= 1 && backlog >= 1, "the server needs room for at least one connection")
             precondition([headerTimeout, bodyTimeout, idleTimeout, writeTimeout].allSatisfy { $0 > .zero }, "timeouts must be positive")
             self.host = host
             self.port = port
             self.limits = limits
             self.maxConnections = maxConnections
+            self.maxConnectionsPerPeer = maxConnectionsPerPeer
             self.backlog = backlog
             self.headerTimeout = headerTimeout
             self.bodyTimeout = bodyTimeout
@@ -89,6 +110,7 @@ public final class HTTPServer: Sendable {
     private let phase = Mutex(Phase.created)
     private let stopping = Atomic<Bool>(false)
     private let activeConnections = Atomic<Int>(0)
+    private let table = Mutex(ConnectionTable())
     private let threads = DispatchGroup()
     /// A pipe written once at shutdown and never drained: every poller that includes its read end
     /// wakes up and stays woken.
@@ -138,6 +160,9 @@ public final class HTTPServer: Sendable {
     /// The number of connections currently open.
     public var connectionCount: Int { activeConnections.load(ordering: .relaxed) }
 
+    /// The number of open connections in the middle of a request (not evictable).
+    public var busyConnectionCount: Int { table.withLock { $0.busyCount } }
+
     /// Whether `shutdown()` has been called.
     public var isShuttingDown: Bool { stopping.load(ordering: .acquiring) }
 
@@ -170,7 +195,8 @@ public final class HTTPServer: Sendable {
             case .timedOut: continue
             case .readable: break
             }
-            let fd = POSIXSocket.acceptConnection(listenFD)
+            var peer: [UInt8] = []
+            let fd = POSIXSocket.acceptConnection(listenFD, peer: &peer)
             if fd < 0 {
                 switch errno {
                 case EINTR, EAGAIN, EWOULDBLOCK, ECONNABORTED, EPROTO: continue
@@ -182,11 +208,17 @@ public final class HTTPServer: Sendable {
             }
             POSIXSocket.configureConnected(fd)
             POSIXSocket.setSendTimeout(fd, configuration.writeTimeout)
-            if activeConnections.load(ordering: .relaxed) >= configuration.maxConnections {
+            let admission = table.withLock {
+                $0.admit(fd: fd, peer: peer, maxTotal: configuration.maxConnections, maxPerPeer: configuration.maxConnectionsPerPeer)
+            }
+            guard let id = admission else {
                 instruments?.protocolError(.unavailable)
                 // A short drain (the request usually follows the connect at once) keeps the kernel
                 // from resetting the connection over unread bytes; it also slows a flood down.
-                var busy = HTTPResponse.error(ServerError(.unavailable, "the server is at its limit of \(configuration.maxConnections) connections; retry shortly"))
+                let full = table.withLock { $0.count(of: peer) } >= configuration.maxConnectionsPerPeer
+                let why = full ? "this address has \(configuration.maxConnectionsPerPeer) connections in the middle of a request, the limit per address"
+                    : "the server is at its limit of \(configuration.maxConnections) connections, all in the middle of a request"
+                var busy = HTTPResponse.error(ServerError(.unavailable, "\(why); retry shortly"))
                 busy.headers.add("Retry-After", "1")
                 refuse(fd, busy, drainFor: .milliseconds(50))
                 close(fd)
@@ -195,7 +227,10 @@ public final class HTTPServer: Sendable {
             activeConnections.add(1, ordering: .relaxed)
             threads.enter()
             spawn { [self] in
-                serve(fd)
+                serve(fd, id: id)
+                // Out of the table before the descriptor is closed, so an eviction never touches a
+                // closed (or reused) descriptor.
+                table.withLock { $0.remove(id) }
                 close(fd)
                 activeConnections.subtract(1, ordering: .relaxed)
                 threads.leave()
@@ -211,17 +246,21 @@ public final class HTTPServer: Sendable {
 
     // MARK: One connection
 
-    private func serve(_ fd: Int32) {
+    private func serve(_ fd: Int32, id: Int) {
         var parser = HTTPRequestParser(limits: configuration.limits)
         let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         defer { readBuffer.deallocate() }
         // nil after each answered request, so the next one (even pipelined) gets fresh deadlines.
         var currentPhase: HTTPRequestParser.Phase? = nil
-        var deadline = ContinuousClock.now + configuration.idleTimeout
+        // The first request head must be complete within headerTimeout of the accept.
+        var firstHeadDeadline: ContinuousClock.Instant? = .now + configuration.headerTimeout
+        var deadline = firstHeadDeadline!
+        var idleInTable = true
         // Bounded: every iteration consumes input, answers a request, or waits until a deadline.
         while true {
             switch parser.next() {
             case .request(let request):
+                firstHeadDeadline = nil
                 let response = handle(request)
                 // Decided after the handler, so a shutdown during it still closes this connection.
                 let keepAlive = request.keepAlive && !stopping.load(ordering: .acquiring)
@@ -248,8 +287,14 @@ public final class HTTPServer: Sendable {
                 case .head, .failed: configuration.headerTimeout
                 }
                 deadline = .now + timeout
+                if let first = firstHeadDeadline, nowPhase != .body { deadline = first }
             }
+            if parser.phase == .body { firstHeadDeadline = nil }
             let idle = nowPhase == .idle
+            if idle && !idleInTable {
+                table.withLock { $0.markIdle(id) }
+                idleInTable = true
+            }
             if idle && stopping.load(ordering: .acquiring) { return }
             switch POSIXSocket.waitReadable(fd, wakeFD: idle ? wakeRead : nil, until: deadline) {
             case .woken:
@@ -263,6 +308,11 @@ public final class HTTPServer: Sendable {
                 refuse(fd, error)
                 return
             case .readable:
+                if idleInTable {
+                    // Evicted while idle (the wake-up was the eviction's shutdown): stop here.
+                    guard table.withLock({ $0.markBusy(id) }) else { return }
+                    idleInTable = false
+                }
                 let n = POSIXSocket.receive(fd, into: readBuffer)
                 if n <= 0 {
                     if n == 0, let error = parser.finish() {
@@ -323,5 +373,72 @@ public final class HTTPServer: Sendable {
             metrics.counter("fedrec_http_protocol_errors_total", help: "Requests refused before routing (malformed, too large, too slow, over capacity), by reason.", labels: ["reason": code.name])
                 .increment()
         }
+    }
+}
+
+/// The open connections of an ``HTTPServer`` by peer address, and which of them are idle (between
+/// requests, or not yet started one): those are evicted, longest idle first, to make room.
+/// Not API; every member runs under the server's lock.
+struct ConnectionTable {
+    struct Entry {
+        var peer: [UInt8]
+        var fd: Int32
+        /// When the connection went idle; nil while it is in the middle of a request.
+        var idleSince: ContinuousClock.Instant?
+    }
+
+    private var nextID = 0
+    private var entries: [Int: Entry] = [:]
+    private var perPeer: [[UInt8]: Int] = [:]
+
+    /// Connections in the middle of a request.
+    var busyCount: Int { entries.values.filter { $0.idleSince == nil }.count }
+
+    /// Connections counted from `peer`.
+    func count(of peer: [UInt8]) -> Int { perPeer[peer] ?? 0 }
+
+    /// Admits a new (idle) connection and returns its id, evicting the longest-idle connection of
+    /// `peer` when the peer is at `maxPerPeer`, and the longest-idle one of anyone when the table is
+    /// at `maxTotal`; nil when there is no idle connection to evict.
+    /// - Complexity: O(connections) when it must evict, else O(1).
+    mutating func admit(fd: Int32, peer: [UInt8], maxTotal: Int, maxPerPeer: Int) -> Int? {
+        if count(of: peer) >= maxPerPeer && !evictLongestIdle(where: { $0.peer == peer }) { return nil }
+        if entries.count >= maxTotal && !evictLongestIdle(where: { _ in true }) { return nil }
+        let id = nextID
+        nextID += 1
+        entries[id] = Entry(peer: peer, fd: fd, idleSince: .now)
+        perPeer[peer, default: 0] += 1
+        return id
+    }
+
+    /// Marks `id` idle (evictable).
+    mutating func markIdle(_ id: Int) { entries[id]?.idleSince = .now }
+
+    /// Marks `id` busy; false when it was evicted (the connection must close without reading).
+    mutating func markBusy(_ id: Int) -> Bool {
+        guard entries[id] != nil else { return false }
+        entries[id]!.idleSince = nil
+        return true
+    }
+
+    /// Removes `id` (a no-op after an eviction).
+    mutating func remove(_ id: Int) {
+        guard let entry = entries.removeValue(forKey: id) else { return }
+        perPeer[entry.peer]! -= 1
+        if perPeer[entry.peer] == 0 { perPeer[entry.peer] = nil }
+    }
+
+    /// Shuts down the longest-idle connection matching `filter` (its thread wakes, finds itself
+    /// gone and closes) and removes it; false if none is idle.
+    private mutating func evictLongestIdle(where filter: (Entry) -> Bool) -> Bool {
+        var victim: (id: Int, since: ContinuousClock.Instant)? = nil
+        for (id, entry) in entries {
+            guard let since = entry.idleSince, filter(entry) else { continue }
+            if victim == nil || since < victim!.since { victim = (id, since) }
+        }
+        guard let victim, let entry = entries[victim.id] else { return false }
+        Glibc.shutdown(entry.fd, Int32(SHUT_RDWR))
+        remove(victim.id)
+        return true
     }
 }

@@ -91,10 +91,19 @@ enum POSIXSocket {
 
     /// Connects to `host:port` within `timeout`; the returned socket is blocking with TCP_NODELAY.
     /// - Throws: `.socketFailure` carrying `errno` (ECONNREFUSED when nothing listens), `.timedOut`.
-    static func connect(host: String, port: Int, timeout: Duration) throws(ServerError) -> Int32 {
+    static func connect(host: String, port: Int, timeout: Duration, from source: String? = nil) throws(ServerError) -> Int32 {
         let address = try address(host: host, port: port)
         let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .system(.socketFailure, "socket()", errno: errno) }
+        if let source {
+            // A chosen source address (tests: 127.0.0.2 is a second loopback peer on Linux).
+            let local = try self.address(host: source, port: 0)
+            guard local.withSockaddr({ bind(fd, $0, $1) }) == 0 else {
+                let err = errno
+                close(fd)
+                throw .system(.socketFailure, "cannot bind to \(source)", errno: err)
+            }
+        }
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
         let result = address.withSockaddr { Glibc.connect(fd, $0, $1) }
@@ -210,11 +219,41 @@ private func _pipe2(_ fds: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32
 
 extension POSIXSocket {
     /// Accepts one connection as a blocking, close-on-exec descriptor; -1 with `errno` on failure.
-    static func acceptConnection(_ listenFD: Int32) -> Int32 {
+    /// `peer` receives the peer's address bytes: 4 for IPv4 (also for IPv4-mapped IPv6), 16 for
+    /// IPv6, empty if unknown.
+    static func acceptConnection(_ listenFD: Int32, peer: inout [UInt8]) -> Int32 {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let fd = withUnsafeMutablePointer(to: &storage) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { acceptConnection(listenFD, $0, &length) }
+        }
+        peer = []
+        guard fd >= 0 else { return fd }
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            withUnsafeBytes(of: &storage) { raw in
+                let a = raw.load(as: sockaddr_in.self)
+                withUnsafeBytes(of: a.sin_addr) { peer = Array($0) }
+            }
+        case AF_INET6:
+            withUnsafeBytes(of: &storage) { raw in
+                let a = raw.load(as: sockaddr_in6.self)
+                withUnsafeBytes(of: a.sin6_addr) { bytes in
+                    let v6 = Array(bytes)
+                    let mapped = v6[0..<10].allSatisfy { $0 == 0 } && v6[10] == 0xFF && v6[11] == 0xFF
+                    peer = mapped ? Array(v6[12..<16]) : v6
+                }
+            }
+        default: break
+        }
+        return fd
+    }
+
+    private static func acceptConnection(_ listenFD: Int32, _ address: UnsafeMutablePointer<sockaddr>, _ length: UnsafeMutablePointer<socklen_t>) -> Int32 {
         #if os(Linux)
-        return _accept4(listenFD, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
+        return _accept4(listenFD, address, length, Int32(SOCK_CLOEXEC.rawValue))
         #else
-        let fd = accept(listenFD, nil, nil)
+        let fd = accept(listenFD, address, length)
         if fd >= 0 {
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
