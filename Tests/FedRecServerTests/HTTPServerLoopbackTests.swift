@@ -55,7 +55,7 @@ private struct TestServer {
 
     init(
         maxBodyBytes: Int = 4096, maxConnections: Int = 64, maxConnectionsPerPeer: Int = 64, headerTimeout: Duration = .milliseconds(300),
-        idleTimeout: Duration = .seconds(30), extraRoutes: (inout Router) -> Void = { _ in }
+        idleTimeout: Duration = .seconds(30), evictionGrace: Duration = .milliseconds(1), extraRoutes: (inout Router) -> Void = { _ in }
     ) throws {
         var router = Router()
         router.add(.get, "/healthz") { _ in .text("ok") }
@@ -66,7 +66,7 @@ private struct TestServer {
         server = HTTPServer(configuration: .init(
             limits: .init(maxBodyBytes: maxBodyBytes), maxConnections: maxConnections, maxConnectionsPerPeer: maxConnectionsPerPeer,
             headerTimeout: headerTimeout, bodyTimeout: headerTimeout, idleTimeout: idleTimeout, writeTimeout: .seconds(5),
-            metrics: metrics), router: router)
+            metrics: metrics, evictionGrace: evictionGrace), router: router)
         port = try server.start()
     }
 

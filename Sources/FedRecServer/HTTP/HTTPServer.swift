@@ -29,7 +29,8 @@ import Darwin
 ///
 /// **Connection limits.** A new connection that would exceed `maxConnectionsPerPeer` for its peer
 /// address, or `maxConnections` in all, first evicts the longest-idle connection that is between
-/// requests (of that peer, resp. of anyone): a connection that has not started a request holds no
+/// requests (of that peer, resp. of anyone; idle for at least `evictionGrace` and with no unread
+/// input, so a request on its way is not lost): a connection that has not started a request holds no
 /// work, and a client whose idle keep-alive connection is closed re-sends on a fresh one
 /// (``HTTPClient``). Only when every counted connection is in the middle of a request does the new
 /// one get 503 with `Retry-After: 1`. So idle sockets cannot lock clients out, and one peer can
@@ -57,6 +58,9 @@ public final class HTTPServer: Sendable {
         public static let defaultMaxConnections = 1024
         /// The default per-peer cap: a quarter of ``defaultMaxConnections``.
         public static let defaultMaxConnectionsPerPeer = 256
+        /// How long a connection must have been idle before a new one may evict it: a client may
+        /// have sent a request that has not arrived or not been read yet.
+        public var evictionGrace: Duration
         /// The listen backlog.
         public var backlog: Int32
         /// How long a request head may take from its first byte.
@@ -79,7 +83,7 @@ public final class HTTPServer: Sendable {
             maxConnectionsPerPeer: Int = Configuration.defaultMaxConnectionsPerPeer, backlog: Int32 = 512,
             headerTimeout: Duration = .seconds(10), bodyTimeout: Duration = .seconds(30),
             idleTimeout: Duration = .seconds(60), writeTimeout: Duration = .seconds(30),
-            metrics: Metrics? = nil, threadStackSize: Int = 512 * 1024
+            metrics: Metrics? = nil, threadStackSize: Int = 512 * 1024, evictionGrace: Duration = .milliseconds(250)
         ) {
             precondition(maxConnections >= 1 && maxConnectionsPerPeer >= 1 && backlog >= 1, "the server needs room for at least one connection")
             precondition([headerTimeout, bodyTimeout, idleTimeout, writeTimeout].allSatisfy { $0 > .zero }, "timeouts must be positive")
@@ -88,6 +92,7 @@ public final class HTTPServer: Sendable {
             self.limits = limits
             self.maxConnections = maxConnections
             self.maxConnectionsPerPeer = maxConnectionsPerPeer
+            self.evictionGrace = evictionGrace
             self.backlog = backlog
             self.headerTimeout = headerTimeout
             self.bodyTimeout = bodyTimeout
@@ -209,7 +214,8 @@ public final class HTTPServer: Sendable {
             POSIXSocket.configureConnected(fd)
             POSIXSocket.setSendTimeout(fd, configuration.writeTimeout)
             let admission = table.withLock {
-                $0.admit(fd: fd, peer: peer, maxTotal: configuration.maxConnections, maxPerPeer: configuration.maxConnectionsPerPeer)
+                $0.admit(fd: fd, peer: peer, maxTotal: configuration.maxConnections, maxPerPeer: configuration.maxConnectionsPerPeer,
+                         grace: configuration.evictionGrace)
             }
             guard let id = admission else {
                 instruments?.protocolError(.unavailable)
@@ -377,7 +383,8 @@ public final class HTTPServer: Sendable {
 }
 
 /// The open connections of an ``HTTPServer`` by peer address, and which of them are idle (between
-/// requests, or not yet started one): those are evicted, longest idle first, to make room.
+/// requests, or not yet started one) for at least the grace period and with no unread input:
+/// those are evicted, longest idle first, to make room.
 /// Not API; every member runs under the server's lock.
 struct ConnectionTable {
     struct Entry {
@@ -401,9 +408,9 @@ struct ConnectionTable {
     /// `peer` when the peer is at `maxPerPeer`, and the longest-idle one of anyone when the table is
     /// at `maxTotal`; nil when there is no idle connection to evict.
     /// - Complexity: O(connections) when it must evict, else O(1).
-    mutating func admit(fd: Int32, peer: [UInt8], maxTotal: Int, maxPerPeer: Int) -> Int? {
-        if count(of: peer) >= maxPerPeer && !evictLongestIdle(where: { $0.peer == peer }) { return nil }
-        if entries.count >= maxTotal && !evictLongestIdle(where: { _ in true }) { return nil }
+    mutating func admit(fd: Int32, peer: [UInt8], maxTotal: Int, maxPerPeer: Int, grace: Duration) -> Int? {
+        if count(of: peer) >= maxPerPeer && !evictLongestIdle(grace: grace, where: { $0.peer == peer }) { return nil }
+        if entries.count >= maxTotal && !evictLongestIdle(grace: grace, where: { _ in true }) { return nil }
         let id = nextID
         nextID += 1
         entries[id] = Entry(peer: peer, fd: fd, idleSince: .now)
@@ -428,17 +435,24 @@ struct ConnectionTable {
         if perPeer[entry.peer] == 0 { perPeer[entry.peer] = nil }
     }
 
-    /// Shuts down the longest-idle connection matching `filter` (its thread wakes, finds itself
-    /// gone and closes) and removes it; false if none is idle.
-    private mutating func evictLongestIdle(where filter: (Entry) -> Bool) -> Bool {
-        var victim: (id: Int, since: ContinuousClock.Instant)? = nil
-        for (id, entry) in entries {
-            guard let since = entry.idleSince, filter(entry) else { continue }
-            if victim == nil || since < victim!.since { victim = (id, since) }
+    /// Shuts down the longest-idle connection matching `filter` that has been idle for `grace`
+    /// and has no unread input (a request may be waiting to be read), and removes it (its thread
+    /// wakes, finds itself gone and closes); false if there is none.
+    /// - Complexity: O(n log n) in the connections, one `poll` per candidate tried.
+    private mutating func evictLongestIdle(grace: Duration, where filter: (Entry) -> Bool) -> Bool {
+        let cutoff = ContinuousClock.now - grace
+        let candidates = entries.compactMap { (id, entry) -> (Int, ContinuousClock.Instant)? in
+            guard let since = entry.idleSince, since <= cutoff, filter(entry) else { return nil }
+            return (id, since)
+        }.sorted { $0.1 < $1.1 }
+        for (id, _) in candidates {
+            let entry = entries[id]!
+            var pfd = pollfd(fd: entry.fd, events: Int16(POLLIN), revents: 0)
+            if poll(&pfd, 1, 0) != 0 { continue }  // input (or EOF) waiting: not idle after all
+            Glibc.shutdown(entry.fd, Int32(SHUT_RDWR))
+            remove(id)
+            return true
         }
-        guard let victim, let entry = entries[victim.id] else { return false }
-        Glibc.shutdown(entry.fd, Int32(SHUT_RDWR))
-        remove(victim.id)
-        return true
+        return false
     }
 }
