@@ -69,7 +69,7 @@ import Glibc
         // Same first 128 bits, different last byte: found in the index, refused by the full comparison.
         let nearMiss = String(known.dropLast(2)) + (known.hasSuffix("00") ? "01" : "00")
         #expect(auth.clientID(forToken: nearMiss) == nil)
-        #expect(auth.clientID(forToken: known.uppercased()) == "c5")  // hex is case-insensitive on input
+        #expect(auth.clientID(forToken: known.uppercased()) == nil)  // exact text only (issue #16): upper case is another token
         #expect(auth.clientID(forToken: String(repeating: "0", count: 64)) == nil)
         #expect(auth.clientID(forToken: "short") == nil)
         #expect(auth.clientID(forToken: String(repeating: "z", count: 64)) == nil)
