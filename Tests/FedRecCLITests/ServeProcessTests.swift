@@ -91,6 +91,29 @@ struct ServeProcessTests {
         #expect(run.stderr.contains("corrupt_checkpoint"))
     }
 
+    @Test("a state directory without its checkpoint is refused naming --accept-budget-reset; with the flag serve starts and logs it")
+    func budgetResetNeedsTheFlag() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let tokensPath = dir.appendingPathComponent("tokens").path
+        #expect(runInProcess(["tokens", "--clients", "4", "--out", tokensPath]).status == 0)
+        let state = dir.appendingPathComponent("state").path
+        let options = ["--tokens", tokensPath, "--port", "0", "--items", "10", "--dim", "2", "--rounds", "1", "--round-deadline", "0.05",
+                       "--exit-after", "0", "--no-dp"]
+        let first = try runBinary(["serve", "--state", state] + options)
+        #expect(first.status == 0, "\(first.stderr)")
+        for name in [FederatedRoundCoordinator.checkpointFile, FederatedRoundCoordinator.budgetFile] {
+            try FileManager.default.removeItem(atPath: state + "/" + name)
+        }
+        let refused = try runBinary(["serve", "--state", state] + options)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("budget_reset_refused") && refused.stderr.contains("--accept-budget-reset"), "\(refused.stderr)")
+        let accepted = try runBinary(["serve", "--state", state, "--accept-budget-reset"] + options)
+        #expect(accepted.status == 0, "\(accepted.stderr)")
+        #expect(accepted.stderr.contains("--accept-budget-reset given"))
+        #expect(accepted.stderr.contains("starting a new run anyway"))
+    }
+
     @Test("kill -9 of fedrec serve mid-run, restart: every round kept, final model and ε equal an uninterrupted run's")
     func killAndResume() throws {
         let dir = try temporaryDirectory()
