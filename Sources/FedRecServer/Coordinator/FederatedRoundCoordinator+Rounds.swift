@@ -140,7 +140,7 @@ extension FederatedRoundCoordinator {
             // stream [2⁶⁴−3, t] (seeded noise) or the CSPRNG, and move C for the next round —
             // exactly as the in-process simulations do.
             var adaptRNG = SeededGenerator(seed: setup.simulation.seed, stream: [UInt64.max - 2, t])
-            s.privatizer!.finishRound(unclippedCount: unclipped, expectedParticipants: denominator,
+            s.privatizer!.finishRound(unclippedCount: unclipped, bitsSummed: count, expectedParticipants: denominator,
                                       released: decision == .release, using: &adaptRNG)
         } else {
             decision = IdentityPrivatizer().privatizeAggregate(&sum, participants: count, using: &serverRNG)
