@@ -10,6 +10,12 @@ import Foundation
 /// can prove is refused with ε spent and left. ``record(round:)`` runs the same check and then counts
 /// the round.
 ///
+/// **The ε shown is the ε enforced.** ``spentSoFar`` (and ``epsilonSpentSoFar``) is the tightest bound
+/// proven for exactly the rounds run, *with its accountant*: RDP while RDP proves the budget, and PLD
+/// from the first round RDP cannot prove (``record(round:)`` then computes PLD for that round count and
+/// refuses the round unless it is within budget). So in every run the ledger admitted, ε spent ≤ the
+/// budget, and every report names the accountant of the figure it shows (docs/privacy.md).
+///
 /// For `distributed` and `local` trust it also tracks ``serverViewEpsilon``: the ε of one client's
 /// updates as the server sees them (no amplification by sampling or aggregation, and assuming the
 /// client took part in every round), so nobody mistakes the model's guarantee for one against the server.
@@ -24,6 +30,16 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
         public var epsilon: Double
         /// The number of rounds it accounts for (may lag ``PrivacyLedger/roundsRun`` for PLD until
         /// ``PrivacyLedger/refreshSpent(accountants:)`` is called).
+        public var rounds: Int
+    }
+
+    /// ε spent so far as every report shows it: the bound, the accountant that proved it, the rounds.
+    public struct Statement: Codable, Sendable, Equatable {
+        /// The upper bound on ε at the ledger's δ (≤ the budget in every admitted run).
+        public var epsilon: Double
+        /// The accountant whose bound this is.
+        public var accountant: AccountantKind
+        /// The rounds it covers (always ``PrivacyLedger/roundsRun``).
         public var rounds: Int
     }
 
@@ -49,7 +65,14 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
     /// Rounds run and recorded so far.
     public private(set) var roundsRun: Int = 0
     /// The best ε bound proven so far under each accountant, keyed by ``AccountantKind`` raw value.
-    public private(set) var epsilonSpent: [String: Spent] = [:]
+    public private(set) var epsilonSpent: [String: Spent] = [:] {
+        didSet { spentSoFar = Self.tightest(epsilonSpent, rounds: roundsRun) }
+    }
+    /// ε spent as shown everywhere (status, metrics, logs, reports, `ledger.json`): the tightest bound
+    /// in ``epsilonSpent`` covering exactly ``roundsRun`` rounds, with its accountant (PLD on a tie);
+    /// nil before the first round. Derived, stored so `ledger.json` says it; recomputed on load (a
+    /// file written before this field existed loads with it filled in).
+    public private(set) var spentSoFar: Statement?
     /// ε of one client's updates against the server after ``roundsRun`` rounds (nil under central
     /// trust, where the server sees updates unnoised).
     public private(set) var serverViewEpsilon: Double?
@@ -125,7 +148,21 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
     /// ``refreshSpent(accountants:)`` (call it before a report), since it costs up to a second.
     public var epsilonSpentSoFar: Double {
         guard roundsRun > 0 else { return 0 }
-        return epsilonSpent.values.filter { $0.rounds == roundsRun }.map(\.epsilon).min() ?? .infinity
+        return spentSoFar?.epsilon ?? .infinity
+    }
+
+    /// The accountant of ``epsilonSpentSoFar`` (nil before the first round).
+    public var spentAccountant: AccountantKind? { spentSoFar?.accountant }
+
+    /// The tightest entry of `spent` covering exactly `rounds` rounds; PLD wins a tie.
+    static func tightest(_ spent: [String: Spent], rounds: Int) -> Statement? {
+        guard rounds > 0 else { return nil }
+        var best: Statement? = nil
+        for kind in [AccountantKind.pld, .rdp] {
+            guard let s = spent[kind.rawValue], s.rounds == rounds else { continue }
+            if best == nil || s.epsilon < best!.epsilon { best = Statement(epsilon: s.epsilon, accountant: kind, rounds: rounds) }
+        }
+        return best
     }
 
     /// The budget left: ε budget − ``epsilonSpentSoFar`` (never negative).
@@ -208,9 +245,17 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
             if let exceeding = exceedingRounds, round >= exceeding { throw exhausted(total: round, epsilon: nil) }
             guard try prove(total: round) else { throw exhausted(total: round, epsilon: nil) }
         }
-        roundsRun = round
         let e = try epsilon(afterRounds: round, accountant: .rdp)
+        var pld: Double? = nil
+        if e > epsilonBudget {
+            // RDP cannot prove this round: PLD admitted it, so PLD is the ε shown (and must hold).
+            let p = try epsilon(afterRounds: round, accountant: .pld)
+            guard p <= epsilonBudget else { throw exhausted(total: round, epsilon: p) }
+            pld = p
+        }
+        roundsRun = round
         epsilonSpent[AccountantKind.rdp.rawValue] = Spent(epsilon: e, rounds: round)
+        if let pld { epsilonSpent[AccountantKind.pld.rawValue] = Spent(epsilon: pld, rounds: round) }
         if let view = serverViewEvent {
             var acc = PLDAccountant()
             try acc.compose(view, count: round)
@@ -228,6 +273,27 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
 }
 
 extension PrivacyLedger {
+    /// On load: recomputes ``spentSoFar`` from ``epsilonSpent`` and refuses a stored one that differs.
+    /// A ledger written before the ε shown followed the enforcing accountant may hold only an RDP
+    /// bound above the budget for its rounds; PLD is computed for them then (it admitted them), and a
+    /// ledger that neither accountant proves within budget is refused.
+    mutating func restateSpent(path: String) throws {
+        let stored = spentSoFar
+        var restated = Self.tightest(epsilonSpent, rounds: roundsRun)
+        if let r = restated, r.epsilon > epsilonBudget {
+            let pld = try epsilon(afterRounds: roundsRun, accountant: .pld)
+            guard pld <= epsilonBudget else {
+                throw PrivacyError(.corruptLedger, "\(path) records \(roundsRun) round(s), but they spend epsilon = \(pld) (PLD) over the budget of \(epsilonBudget): no accountant admits them. It was left untouched; restore it from a backup")
+            }
+            epsilonSpent[AccountantKind.pld.rawValue] = Spent(epsilon: pld, rounds: roundsRun)
+            restated = Self.tightest(epsilonSpent, rounds: roundsRun)
+        }
+        if let stored, stored != restated {
+            throw PrivacyError(.corruptLedger, "\(path) states epsilon spent \(stored.epsilon) (\(stored.accountant)) for \(stored.rounds) round(s), but its bounds give \(restated.map { "\($0.epsilon) (\($0.accountant))" } ?? "none"). It was left untouched; restore it from a backup")
+        }
+        spentSoFar = restated
+    }
+
     /// The on-disk envelope: format tag, version, checksum of the encoded ledger, ledger.
     struct File: Codable {
         var format: String
@@ -298,7 +364,7 @@ extension PrivacyLedger {
         guard file.format == formatTag, file.version == formatVersion else {
             throw PrivacyError(.corruptLedger, "\(url.path) has format \(file.format) version \(file.version); this build reads \(formatTag) version \(formatVersion)")
         }
-        let ledger = file.ledger
+        var ledger = file.ledger
         guard try checksum(of: ledger) == file.checksum else {
             throw PrivacyError(.corruptLedger, "\(url.path) fails its checksum: it was altered or damaged after it was written. It was left untouched; restore it from a backup")
         }
@@ -306,6 +372,7 @@ extension PrivacyLedger {
               ledger.delta > 0, ledger.delta < 1 else {
             throw PrivacyError(.corruptLedger, "\(url.path) holds inconsistent values (rounds \(ledger.roundsRun), budget \(ledger.epsilonBudget), delta \(ledger.delta))")
         }
+        try ledger.restateSpent(path: url.path)
         if let runID, ledger.runID != runID {
             throw PrivacyError(.ledgerMismatch, "\(url.path) belongs to run \(ledger.runID), not \(runID); use that run's state directory or a new one")
         }

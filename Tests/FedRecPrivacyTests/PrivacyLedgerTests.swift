@@ -143,6 +143,60 @@ import Testing
             }
         }
     }
+
+    /// q = 0.1, z = 2, budget 0.45: RDP cannot prove even one round (ε_RDP ≈ 0.53), PLD proves a few.
+    static func rdpOverBudgetLedger() throws -> PrivacyLedger {
+        try PrivacyLedger(runID: "r", configFingerprint: "c", epsilonBudget: 0.45, delta: 1e-5, trust: .central,
+                          roundEvent: .poissonSampled(rate: 0.1, event: .gaussian(noiseMultiplier: 2)),
+                          serverViewEvent: nil, noiseSource: .secure)
+    }
+
+    @Test("a run whose RDP ε exceeds the budget while PLD is within shows spent ≤ budget, by PLD")
+    func spentShownIsTheEnforcingAccountant() throws {
+        var ledger = try Self.rdpOverBudgetLedger()
+        #expect(ledger.spentSoFar == nil && ledger.epsilonSpentSoFar == 0)
+        var round = 0
+        while ledger.canRun() {
+            round += 1
+            try ledger.record(round: round)
+            // No refreshSpent: what a server's status shows right after the round.
+            let spent = try #require(ledger.spentSoFar)
+            #expect(try #require(ledger.epsilonSpent["rdp"]).epsilon > 0.45)
+            #expect(spent.accountant == .pld && spent.rounds == round)
+            #expect(spent.epsilon <= 0.45 && ledger.epsilonSpentSoFar == spent.epsilon)
+            #expect(ledger.spentAccountant == .pld)
+        }
+        #expect(round >= 1)
+        // ledger.json states it too, and it survives a round trip.
+        let url = Self.temporaryURL()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ledger.save(to: url)
+        #expect(try String(contentsOf: url, encoding: .utf8).contains("\"spentSoFar\""))
+        #expect(try PrivacyLedger.load(from: url) == ledger)
+    }
+
+    @Test("a ledger.json written before spentSoFar existed (RDP only, over budget) loads and shows PLD")
+    func oldLedgerFilesStayLoadable() throws {
+        var ledger = try Self.rdpOverBudgetLedger()
+        try ledger.record(round: 1)
+        // Rebuild the old file: no spentSoFar, no PLD entry, the checksum of that content.
+        let url = Self.temporaryURL()
+        defer { try? FileManager.default.removeItem(at: url) }
+        var object = try #require(try JSONSerialization.jsonObject(with: try PrivacyLedger.encoder().encode(ledger)) as? [String: Any])
+        object["spentSoFar"] = nil
+        var spent = try #require(object["epsilonSpent"] as? [String: Any])
+        spent["pld"] = nil
+        object["epsilonSpent"] = spent
+        let old = try JSONDecoder().decode(PrivacyLedger.self, from: try JSONSerialization.data(withJSONObject: object))
+        #expect(old.spentSoFar == nil && old.epsilonSpent["pld"] == nil)
+        let file = PrivacyLedger.File(format: PrivacyLedger.formatTag, version: 1,
+                                      checksum: try PrivacyLedger.checksum(of: old), ledger: old)
+        try PrivacyLedger.encoder().encode(file).write(to: url)
+        let loaded = try PrivacyLedger.load(from: url)
+        #expect(loaded.spentAccountant == .pld)
+        #expect(loaded.epsilonSpentSoFar <= 0.45)
+        #expect(loaded.epsilonSpentSoFar == ledger.epsilonSpentSoFar)
+    }
 }
 
 @Suite struct ParameterValidationTests {

@@ -220,6 +220,7 @@ extension FederatedRoundCoordinator {
         status.instance = instance
         status.message = s.failure ?? s.stopReason
         status.clipBound = s.privatizer?.adaptive?.clipBound
+        status.epsilonAccountant = s.ledger?.spentAccountant?.rawValue
         return status
     }
 
