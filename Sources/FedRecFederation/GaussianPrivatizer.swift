@@ -88,8 +88,8 @@ public struct GaussianPrivatizer: UpdatePrivatizer {
         if !norm.isFinite {
             // Non-finite values have no norm to clip: send zeros, so the bound holds for every input.
             update = .zero(itemCount: update.itemCount, dim: update.dim)
-        } else if norm > bound {
-            update.scale(by: Float(bound / norm))
+        } else if let factor = Clipping.scaleFactor(norm: norm, bound: bound) {
+            update.scale(by: factor)  // the margin of Clipping: rounding cannot leave ‖Δ‖ above C
         }
         let stddev = mechanism.clientNoiseStddev
         guard placement == .perParty, stddev > 0 else { return }

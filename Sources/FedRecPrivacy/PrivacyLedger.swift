@@ -19,10 +19,22 @@ import Foundation
 /// For `distributed` and `local` trust it also tracks ``serverViewEpsilon``: the ε of one client's
 /// updates as the server sees them (no amplification by sampling or aggregation, and assuming the
 /// client took part in every round), so nobody mistakes the model's guarantee for one against the server.
+/// It counts **discarded** rounds too (``recordDiscarded()``): they release no model, but the server
+/// saw the individual updates sent in them.
 ///
 /// On disk it is JSON with a checksum of its contents; ``save(to:)`` writes a temporary file and renames
 /// it over the old one (atomic on POSIX), and ``load(from:runID:configFingerprint:)`` refuses a file that
-/// is unreadable, altered, or from another run, rather than replacing it.
+/// is unreadable, altered, or from another run, rather than replacing it. Nothing derived is trusted
+/// from disk: the per-round RDP curve, every ε bound, the proven round count and the server view are
+/// recomputed from the round event on load, and a file whose stored values disagree is refused.
+///
+/// **What the checksum protects against.** It is an unkeyed FNV-1a 64 of the ledger's canonical JSON:
+/// it catches accidental corruption (truncation, bit flips, a careless hand edit). It is not a MAC:
+/// anyone who can write the file can recompute it, so it does not stop a deliberate forgery. Because
+/// derived values are recomputed, a forger cannot claim more budget than the recorded round count and
+/// budget imply; lowering `roundsRun` or raising `epsilonBudget` would still go unnoticed. Stopping
+/// that needs a keyed MAC with a key the party being guarded against does not hold (not the operator
+/// who runs the server), or an append-only log kept elsewhere; FedRec does neither.
 public struct PrivacyLedger: Codable, Sendable, Equatable {
     /// An ε bound for the rounds run so far, under one accountant, and how many rounds it covers.
     public struct Spent: Codable, Sendable, Equatable {
@@ -80,8 +92,14 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
     public private(set) var provenRounds: Int = 0
     /// The smallest total round count known to exceed the budget under every accountant, once found.
     public private(set) var exceedingRounds: Int?
-    /// The RDP curve of one round on ``RDPAccountant/defaultOrders`` (cached: n rounds are n times it).
+    /// The RDP curve of one round on ``RDPAccountant/defaultOrders`` (cached: n rounds are n times it;
+    /// recomputed and compared on load).
     let roundRDP: [Double]
+    /// Rounds discarded after the server saw their updates (nil in files written before it was counted).
+    public private(set) var discardedRounds: Int?
+
+    /// The rounds ``serverViewEpsilon`` covers: released plus discarded.
+    public var serverViewRounds: Int { roundsRun + (discardedRounds ?? 0) }
 
     /// Creates an empty ledger.
     /// - Throws: `PrivacyError.invalidParameter` for ε ≤ 0, δ ∉ (0, 1), an invalid round event, or a
@@ -256,11 +274,24 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
         roundsRun = round
         epsilonSpent[AccountantKind.rdp.rawValue] = Spent(epsilon: e, rounds: round)
         if let pld { epsilonSpent[AccountantKind.pld.rawValue] = Spent(epsilon: pld, rounds: round) }
-        if let view = serverViewEvent {
-            var acc = PLDAccountant()
-            try acc.compose(view, count: round)
-            serverViewEpsilon = try acc.epsilon(delta: delta)
-        }
+        serverViewEpsilon = try computedServerView(rounds: serverViewRounds)
+    }
+
+    /// Records a discarded round: no model was released, so ε spent does not change, but the server
+    /// saw the round's individual updates, so ``serverViewEpsilon`` now covers it too. If the server
+    /// view cannot be computed it becomes +∞ (never understated).
+    public mutating func recordDiscarded() {
+        discardedRounds = (discardedRounds ?? 0) + 1
+        serverViewEpsilon = (try? computedServerView(rounds: serverViewRounds)) ?? serverViewEvent.map { _ in .infinity }
+    }
+
+    /// ε of ``serverViewEvent`` composed `rounds` times without amplification (nil under central trust
+    /// or before any round).
+    func computedServerView(rounds: Int) throws -> Double? {
+        guard let view = serverViewEvent, rounds > 0 else { return nil }
+        var acc = PLDAccountant()
+        try acc.compose(view, count: rounds)
+        return try acc.epsilon(delta: delta)
     }
 
     /// Recomputes ε for the rounds run so far under `accountants` (e.g. PLD before a final report).
@@ -273,6 +304,49 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
 }
 
 extension PrivacyLedger {
+    /// On load: recomputes what the ledger caches from its round event and refuses a file whose stored
+    /// values differ (relative tolerance 10⁻⁹, for a build that rounds differently): the per-round RDP
+    /// curve, every stored ε bound, the server view, and the claim that ``provenRounds`` rounds fit the
+    /// budget under some accountant.
+    /// - Complexity: a few PLD compositions (up to about a second each at 10,000 rounds).
+    func verifyDerivedValues(path: String) throws {
+        func close(_ a: Double, _ b: Double) -> Bool {
+            a == b || (a.isFinite && b.isFinite && abs(a - b) <= 1e-9 * max(abs(a), abs(b)))
+        }
+        func refuse(_ what: String) -> PrivacyError {
+            PrivacyError(.corruptLedger, "\(path): \(what) does not match its round event \(roundEvent); it was left untouched. Restore it from a backup")
+        }
+        var rdp = RDPAccountant()
+        try rdp.compose(roundEvent)
+        guard rdp.rdp.count == roundRDP.count, zip(rdp.rdp, roundRDP).allSatisfy({ close($0, $1) }) else {
+            throw refuse("the cached per-round RDP curve")
+        }
+        for (key, spent) in epsilonSpent {
+            guard let kind = AccountantKind(rawValue: key), spent.rounds >= 1, spent.rounds <= roundsRun else {
+                throw refuse("the stored bound \(key) over \(spent.rounds) round(s)")
+            }
+            guard close(try epsilon(afterRounds: spent.rounds, accountant: kind), spent.epsilon) else {
+                throw refuse("the stored \(key) bound ε = \(spent.epsilon) over \(spent.rounds) round(s)")
+            }
+        }
+        if provenRounds > 0 {
+            var proves = try epsilon(afterRounds: provenRounds, accountant: .rdp) <= epsilonBudget
+            if !proves { proves = try epsilon(afterRounds: provenRounds, accountant: .pld) <= epsilonBudget }
+            guard proves else {
+                throw refuse("the claim that \(provenRounds) rounds fit the budget of \(epsilonBudget)")
+            }
+        }
+        if let exceeding = exceedingRounds, exceeding <= provenRounds {
+            throw refuse("the exceeding round count \(exceeding) (at most the proven \(provenRounds))")
+        }
+        guard (discardedRounds ?? 0) >= 0 else { throw refuse("the discarded round count") }
+        // Files from before discarded rounds were counted hold the released rounds' server view.
+        let view = try computedServerView(rounds: serverViewRounds)
+        guard view == serverViewEpsilon || (view != nil && serverViewEpsilon != nil && close(view!, serverViewEpsilon!)) else {
+            throw refuse("the server-view ε \(serverViewEpsilon.map { "\($0)" } ?? "none")")
+        }
+    }
+
     /// On load: recomputes ``spentSoFar`` from ``epsilonSpent`` and refuses a stored one that differs.
     /// A ledger written before the ε shown followed the enforcing accountant may hold only an RDP
     /// bound above the budget for its rounds; PLD is computed for them then (it admitted them), and a
@@ -310,7 +384,8 @@ extension PrivacyLedger {
         return e
     }
 
-    /// FNV-1a 64 of the ledger's canonical JSON: catches truncation, bit flips and hand edits.
+    /// FNV-1a 64 of the ledger's canonical JSON: catches truncation, bit flips and careless hand edits
+    /// (accidental corruption); unkeyed, so not a defence against a deliberate forgery (see the type's doc).
     static func checksum(of ledger: PrivacyLedger) throws -> String {
         let data = try encoder().encode(ledger)
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -372,6 +447,7 @@ extension PrivacyLedger {
               ledger.delta > 0, ledger.delta < 1 else {
             throw PrivacyError(.corruptLedger, "\(url.path) holds inconsistent values (rounds \(ledger.roundsRun), budget \(ledger.epsilonBudget), delta \(ledger.delta))")
         }
+        try ledger.verifyDerivedValues(path: url.path)
         try ledger.restateSpent(path: url.path)
         if let runID, ledger.runID != runID {
             throw PrivacyError(.ledgerMismatch, "\(url.path) belongs to run \(ledger.runID), not \(runID); use that run's state directory or a new one")

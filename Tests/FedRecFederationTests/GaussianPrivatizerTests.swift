@@ -143,4 +143,26 @@ import Testing
         #expect(abs(effective - 1 / 1.75.squareRoot()) < 1e-12)
         #expect(effective < 0.76 * z)
     }
+    @Test("a clipped update's norm never ends above C: the privatizer uses Clipping's (1 − 2⁻²⁰) margin")
+    func clippedNormsStayWithinTheBound() throws {
+        let bound = 0.37
+        let p = GaussianPrivatizer(mechanism: try GaussianMechanism(noiseMultiplier: 1, clipBound: bound, trust: .central))
+        var rng = SeededGenerator(seed: 21)
+        var overWithoutMargin = 0
+        for _ in 0..<3000 {
+            let items = 40, dim = 3
+            let touched = (0..<items).filter { _ in rng.nextUnitDouble() < 0.3 }.map(Int32.init)
+            let rows = (0..<(touched.count * (dim + 1))).map { _ in Float(rng.nextUnitDouble() * 2 - 1) }
+            var update = ModelUpdate(itemCount: items, dim: dim, touchedItems: touched,
+                                     globalMeanDelta: Float(rng.nextUnitDouble()), rows: rows)
+            let norm = update.norm()
+            try #require(norm > bound)
+            var plain = update
+            plain.scale(by: Float(bound / norm))  // the factor the privatizer used before
+            if plain.norm() > bound { overWithoutMargin += 1 }
+            p.privatizeClientUpdate(&update, using: &rng)
+            #expect(update.norm() <= bound)
+        }
+        #expect(overWithoutMargin > 0, "without the margin Float rounding leaves some norms a few ulps above C")
+    }
 }

@@ -197,6 +197,69 @@ import Testing
         #expect(loaded.epsilonSpentSoFar <= 0.45)
         #expect(loaded.epsilonSpentSoFar == ledger.epsilonSpentSoFar)
     }
+
+    @Test("the server view counts discarded rounds: the server saw their updates")
+    func serverViewCountsDiscardedRounds() throws {
+        var ledger = try Self.makeLedger(budget: 5, trust: .distributed)
+        for r in 1...3 { try ledger.record(round: r) }
+        ledger.recordDiscarded()
+        ledger.recordDiscarded()
+        #expect(ledger.roundsRun == 3 && ledger.discardedRounds == 2 && ledger.serverViewRounds == 5)
+        // Per-update multiplier z/√m = 1/√4 = 0.5, five rounds seen, no amplification: μ = √5/0.5.
+        let exact = ExactGaussianPrivacy.epsilon(delta: 1e-5, mu: 5.0.squareRoot() / 0.5)
+        #expect(abs(try #require(ledger.serverViewEpsilon) - exact) < 1e-9 * exact)
+        // Released rounds alone (the old figure) understate it.
+        #expect(ExactGaussianPrivacy.epsilon(delta: 1e-5, mu: 3.0.squareRoot() / 0.5) < exact * 0.9)
+        let url = Self.temporaryURL()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ledger.save(to: url)
+        #expect(try PrivacyLedger.load(from: url) == ledger)
+    }
+
+    /// Writes `ledger` with its JSON edited by `change` and a checksum recomputed over the edit (what a
+    /// forger can do with an unkeyed checksum).
+    static func writeForged(_ ledger: PrivacyLedger, to url: URL, _ change: (inout [String: Any]) -> Void) throws {
+        var object = try #require(try JSONSerialization.jsonObject(with: try PrivacyLedger.encoder().encode(ledger)) as? [String: Any])
+        change(&object)
+        let forged = try JSONDecoder().decode(PrivacyLedger.self, from: try JSONSerialization.data(withJSONObject: object))
+        let file = PrivacyLedger.File(format: PrivacyLedger.formatTag, version: PrivacyLedger.formatVersion,
+                                      checksum: try PrivacyLedger.checksum(of: forged), ledger: forged)
+        try PrivacyLedger.encoder().encode(file).write(to: url)
+    }
+
+    @Test("cached values are recomputed from the round event on load; a mismatch is refused")
+    func loadRecomputesCachedValues() throws {
+        var ledger = try Self.makeLedger(budget: 2)
+        for r in 1...4 { try ledger.record(round: r) }
+        try ledger.refreshSpent()
+        let url = Self.temporaryURL()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Self.writeForged(ledger, to: url) { _ in }
+        #expect(try PrivacyLedger.load(from: url) == ledger, "an unchanged ledger with a recomputed checksum loads")
+        let forgeries: [(String, (inout [String: Any]) -> Void)] = [
+            ("halved RDP curve", { o in o["roundRDP"] = (o["roundRDP"] as! [Double]).map { $0 / 2 } }),
+            ("proven rounds far beyond the budget", { o in o["provenRounds"] = 1_000_000 }),
+            ("a lower ε spent", { o in
+                var spent = o["epsilonSpent"] as! [String: Any]
+                var rdp = spent["rdp"] as! [String: Any]
+                rdp["epsilon"] = 0.01
+                spent["rdp"] = rdp
+                o["epsilonSpent"] = spent
+                o["spentSoFar"] = nil
+            }),
+            ("a lower server view", { o in o["serverViewEpsilon"] = 0.5 }),
+        ]
+        for (name, change) in forgeries {
+            try Self.writeForged(ledger, to: url, change)
+            do {
+                _ = try PrivacyLedger.load(from: url)
+                Issue.record("a ledger with \(name) was accepted")
+            } catch let e as PrivacyError {
+                #expect(e.code == .corruptLedger, "\(name)")
+                #expect(e.message.contains(url.path))
+            }
+        }
+    }
 }
 
 @Suite struct ParameterValidationTests {

@@ -68,6 +68,8 @@ struct FederatedRoundCoordinatorTests {
         #expect(c.model == before)
         #expect(c.ledger?.roundsRun == 0)
         #expect(c.status().epsilonSpent == 0)
+        #expect((c.ledger?.discardedRounds ?? 0) >= 1, "the server saw the update: its view counts the round")
+        #expect(c.ledger?.serverViewEpsilon != nil)
         #expect(code { try c.admitUpdate(clientID: "user-\(first)", round: round) } == .staleRound)
     }
 

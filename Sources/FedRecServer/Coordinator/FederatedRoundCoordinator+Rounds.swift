@@ -165,6 +165,7 @@ extension FederatedRoundCoordinator {
             }
         case .discard(let r):
             reason = r
+            s.ledger?.recordDiscarded()  // no model released, but the server saw the updates (server view)
         }
         if reason == nil {
             s.modelVersion += 1
