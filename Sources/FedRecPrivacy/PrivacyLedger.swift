@@ -28,8 +28,9 @@ import Foundation
 /// from disk: the per-round RDP curve, every ε bound, the proven round count and the server view are
 /// recomputed from the round event on load, and a file whose stored values disagree is refused.
 ///
-/// **What the checksum protects against.** It is an unkeyed FNV-1a 64 of the ledger's canonical JSON:
-/// it catches accidental corruption (truncation, bit flips, a careless hand edit). It is not a MAC:
+/// **What the checksum protects against.** It is an unkeyed SHA-256 of the ledger's canonical JSON
+/// (FNV-1a 64 in version-1 files, still read): it catches accidental corruption (truncation, bit
+/// flips, a careless hand edit). It is not a MAC:
 /// anyone who can write the file can recompute it, so it does not stop a deliberate forgery. Because
 /// derived values are recomputed, a forger cannot claim more budget than the recorded round count and
 /// budget imply; lowering `roundsRun` or raising `epsilonBudget` would still go unnoticed. Stopping
@@ -55,8 +56,11 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
         public var rounds: Int
     }
 
-    /// The file format version this code writes and reads.
-    public static let formatVersion = 1
+    /// The file format version this code writes: 2, checksummed by SHA-256. Version 1 files (FNV-1a 64
+    /// checksum) are still read.
+    public static let formatVersion = 2
+    /// The versions this code reads.
+    public static let readableVersions = [1, 2]
 
     /// Identifies the run (e.g. a UUID chosen when the run started).
     public let runID: String
@@ -384,9 +388,20 @@ extension PrivacyLedger {
         return e
     }
 
-    /// FNV-1a 64 of the ledger's canonical JSON: catches truncation, bit flips and careless hand edits
-    /// (accidental corruption); unkeyed, so not a defence against a deliberate forgery (see the type's doc).
+    /// SHA-256 of the ledger's canonical JSON (format version 2): catches truncation, bit flips and
+    /// careless hand edits (accidental corruption); unkeyed, so not a defence against a deliberate
+    /// forgery (see the type's doc).
     static func checksum(of ledger: PrivacyLedger) throws -> String {
+        _SHA256.hex(try encoder().encode(ledger))
+    }
+
+    /// The checksum of `ledger` for file format `version`.
+    static func checksum(of ledger: PrivacyLedger, version: Int) throws -> String {
+        version == 1 ? try legacyChecksum(of: ledger) : try checksum(of: ledger)
+    }
+
+    /// FNV-1a 64 of the ledger's canonical JSON: the checksum of format version 1 (read, never written).
+    static func legacyChecksum(of ledger: PrivacyLedger) throws -> String {
         let data = try encoder().encode(ledger)
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in data {
@@ -436,11 +451,11 @@ extension PrivacyLedger {
         do { file = try JSONDecoder().decode(File.self, from: data) } catch {
             throw PrivacyError(.corruptLedger, "\(url.path) is not a valid privacy ledger (\(error)); it was left untouched. Restore it from a backup; never delete it to reset the budget")
         }
-        guard file.format == formatTag, file.version == formatVersion else {
-            throw PrivacyError(.corruptLedger, "\(url.path) has format \(file.format) version \(file.version); this build reads \(formatTag) version \(formatVersion)")
+        guard file.format == formatTag, readableVersions.contains(file.version) else {
+            throw PrivacyError(.corruptLedger, "\(url.path) has format \(file.format) version \(file.version); this build reads \(formatTag) versions \(readableVersions.map(String.init).joined(separator: ", "))")
         }
         var ledger = file.ledger
-        guard try checksum(of: ledger) == file.checksum else {
+        guard try checksum(of: ledger, version: file.version) == file.checksum else {
             throw PrivacyError(.corruptLedger, "\(url.path) fails its checksum: it was altered or damaged after it was written. It was left untouched; restore it from a backup")
         }
         guard ledger.roundsRun >= 0, ledger.provenRounds >= ledger.roundsRun, ledger.epsilonBudget > 0,

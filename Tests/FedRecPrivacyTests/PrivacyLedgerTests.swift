@@ -175,7 +175,7 @@ import Testing
         #expect(try PrivacyLedger.load(from: url) == ledger)
     }
 
-    @Test("a ledger.json written before spentSoFar existed (RDP only, over budget) loads and shows PLD")
+    @Test("a version-1 ledger.json (FNV checksum, no spentSoFar, RDP only over budget) loads and shows PLD")
     func oldLedgerFilesStayLoadable() throws {
         var ledger = try Self.rdpOverBudgetLedger()
         try ledger.record(round: 1)
@@ -190,7 +190,7 @@ import Testing
         let old = try JSONDecoder().decode(PrivacyLedger.self, from: try JSONSerialization.data(withJSONObject: object))
         #expect(old.spentSoFar == nil && old.epsilonSpent["pld"] == nil)
         let file = PrivacyLedger.File(format: PrivacyLedger.formatTag, version: 1,
-                                      checksum: try PrivacyLedger.checksum(of: old), ledger: old)
+                                      checksum: try PrivacyLedger.legacyChecksum(of: old), ledger: old)
         try PrivacyLedger.encoder().encode(file).write(to: url)
         let loaded = try PrivacyLedger.load(from: url)
         #expect(loaded.spentAccountant == .pld)
@@ -259,6 +259,30 @@ import Testing
                 #expect(e.message.contains(url.path))
             }
         }
+    }
+    @Test("ledgers are written with a SHA-256 checksum (format 2); the checksum matches FIPS 180-4 vectors")
+    func sha256Checksum() throws {
+        // Digests from Python's hashlib.sha256 (FIPS 180-4), across the one- and two-block padding edges.
+        let vectors: [([UInt8], String)] = [
+            ([], "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+            (Array("abc".utf8), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+            (Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8),
+             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+            (Array(repeating: 0x61, count: 55), "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318"),
+            (Array(repeating: 0x61, count: 56), "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a"),
+            (Array(repeating: 0x61, count: 64), "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb"),
+            (Array(repeating: 0x61, count: 119), "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb"),
+            (Array(repeating: Array(0...255 as ClosedRange<UInt8>), count: 5).flatMap { $0 },
+             "d414b085826eb06778483ba35564dc849e643359f69ed9747878ba6e54985bed"),
+        ]
+        for (message, digest) in vectors { #expect(_SHA256.hex(message) == digest, "\(message.count) bytes") }
+        let ledger = try Self.makeLedger()
+        let url = Self.temporaryURL()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ledger.save(to: url)
+        let file = try JSONDecoder().decode(PrivacyLedger.File.self, from: try Data(contentsOf: url))
+        #expect(file.version == 2)
+        #expect(file.checksum == _SHA256.hex(try PrivacyLedger.encoder().encode(ledger)))
     }
 }
 
