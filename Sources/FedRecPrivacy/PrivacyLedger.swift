@@ -257,6 +257,12 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
     }
 
     /// Records that round number `round` (1-based, the next one) ran, after proving it is within budget.
+    ///
+    /// Stores the RDP bound for the rounds run; when it is over the budget, also the PLD bound for
+    /// exactly these rounds, which must be within it (``spentSoFar`` is then PLD). That makes
+    /// "spent ≤ budget" hold for the exact round count, not only through ``provenRounds``.
+    /// - Complexity: microseconds while RDP proves the budget; one PLD composition (milliseconds to
+    ///   about a second) per round after that.
     /// - Throws: `PrivacyError.budgetExhausted` (nothing is recorded) or `.invalidParameter` if `round`
     ///   is not ``roundsRun`` + 1.
     public mutating func record(round: Int) throws {
