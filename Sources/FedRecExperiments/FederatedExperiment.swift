@@ -94,7 +94,7 @@ public struct FederatedExperiment: Sendable {
         var failure: (any Error)? = nil
         let result = sim.run(onRound: { record in
             onRound(record)
-            guard record.released, failure == nil else { return }
+            guard record.released, failure == nil else { if !record.released { ledger.recordDiscarded() }; return }
             do {
                 try ledger.record(round: ledger.roundsRun + 1)
                 if let url = ledgerURL { try ledger.save(to: url) }

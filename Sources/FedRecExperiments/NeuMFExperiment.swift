@@ -117,7 +117,7 @@ public enum NeuMFExperiment {
             var failure: (any Error)? = nil
             outcome = try sim.run(onRound: { record in
                 onRound(record)
-                guard record.released, failure == nil else { return }
+                guard record.released, failure == nil else { if !record.released { book.recordDiscarded() }; return }
                 do {
                     try book.record(round: book.roundsRun + 1)
                     if let url = ledgerURL { try book.save(to: url) }

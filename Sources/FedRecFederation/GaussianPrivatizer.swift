@@ -11,7 +11,8 @@ import FedRecPrivacy
 /// so a seed reproduces the run bit for bit.
 ///
 /// With adaptive clipping (Andrew et al. 2021) the clip bound follows a quantile of the update
-/// norms: clients report whether they were clipped, the server noises the count and moves C
+/// norms: clients report whether they were clipped, the server noises the **centred** count
+/// Σ(bᵢ − ½) over the bits it summed (sensitivity ½; ``AdaptiveClipping``) and moves C
 /// geometrically. The count is a second query on the same users, so the update noise uses
 /// z_Δ = (z⁻² − (2σ_b)⁻²)^(−1/2) > z and the pair costs exactly a Gaussian with the accounted z.
 /// (The count noise is drawn once by the aggregator, as in the paper's central setting.)
@@ -52,18 +53,22 @@ public struct GaussianPrivatizer: UpdatePrivatizer {
         adaptive.map { $0.unclippedIndicator(norm: norm) } ?? 0
     }
 
-    /// Under adaptive clipping, after a released round: noises the count of unclipped updates
-    /// and moves the clip bound (the noise scales with it, z_Δ·C).
+    /// Under adaptive clipping, after a released round: noises the centred count of unclipped
+    /// updates, Σ(bᵢ − ½) over the `bitsSummed` bits aggregated, and moves the clip bound (the
+    /// noise scales with it, z_Δ·C).
     public mutating func finishRound(
-        unclippedCount: Double, expectedParticipants: Double, released: Bool,
+        unclippedCount: Double, bitsSummed: Int, expectedParticipants: Double, released: Bool,
         using rng: inout some RandomNumberGenerator
     ) {
         guard var state = adaptive, released, expectedParticipants > 0 else { return }
         switch noise {
-        case .seeded: state.update(unclippedCount: unclippedCount, expectedParticipants: expectedParticipants, using: &rng)
+        case .seeded:
+            state.update(unclippedCount: unclippedCount, bitsSummed: bitsSummed,
+                         expectedParticipants: expectedParticipants, using: &rng)
         case .secure:
             var secure = SecureGenerator()
-            state.update(unclippedCount: unclippedCount, expectedParticipants: expectedParticipants, using: &secure)
+            state.update(unclippedCount: unclippedCount, bitsSummed: bitsSummed,
+                         expectedParticipants: expectedParticipants, using: &secure)
         }
         adaptive = state
         if let next = try? GaussianMechanism(noiseMultiplier: mechanism.noiseMultiplier, clipBound: state.clipBound,
@@ -83,8 +88,8 @@ public struct GaussianPrivatizer: UpdatePrivatizer {
         if !norm.isFinite {
             // Non-finite values have no norm to clip: send zeros, so the bound holds for every input.
             update = .zero(itemCount: update.itemCount, dim: update.dim)
-        } else if norm > bound {
-            update.scale(by: Float(bound / norm))
+        } else if let factor = Clipping.scaleFactor(norm: norm, bound: bound) {
+            update.scale(by: factor)  // the margin of Clipping: rounding cannot leave ‖Δ‖ above C
         }
         let stddev = mechanism.clientNoiseStddev
         guard placement == .perParty, stddev > 0 else { return }

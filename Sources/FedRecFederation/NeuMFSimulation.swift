@@ -185,7 +185,7 @@ public struct NeuMFSimulation<Privatizer: UpdatePrivatizer>: Sendable {
         precondition(sum.count == n, "NeuMFSimulation: the privatizer changed the sum's length")
         let denominator = max(config.sampling.expectedParticipants(population: population), .leastNonzeroMagnitude)
         var adaptRNG = SeededGenerator(seed: config.seed, stream: [UInt64.max - 2, UInt64(t)])
-        privatizer.finishRound(unclippedCount: total.unclipped, expectedParticipants: denominator,
+        privatizer.finishRound(unclippedCount: total.unclipped, bitsSummed: participants.count, expectedParticipants: denominator,
                                released: decision == .release, using: &adaptRNG)
         var reason: String? = nil
         switch decision {

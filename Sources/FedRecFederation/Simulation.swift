@@ -131,7 +131,7 @@ public struct Simulation<Privatizer: UpdatePrivatizer>: Sendable {
         let denominator = config.sampling.expectedParticipants(population: clients.count)
         let decision = aggregator.finishRound(denominator: denominator, privatizer: privatizer, using: &serverRNG)
         var adaptRNG = SeededGenerator(seed: config.seed, stream: [UInt64.max - 2, UInt64(t)])
-        privatizer.finishRound(unclippedCount: total.unclipped, expectedParticipants: denominator,
+        privatizer.finishRound(unclippedCount: total.unclipped, bitsSummed: participants.count, expectedParticipants: denominator,
                                released: decision == .release, using: &adaptRNG)
         roundsRun = t
         let seconds = (clock.now - start).seconds

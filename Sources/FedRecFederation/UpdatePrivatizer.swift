@@ -30,10 +30,12 @@ public protocol UpdatePrivatizer: Sendable {
     /// The bit a client reports for adaptive clipping: 1 when its update norm (before clipping)
     /// is within the current bound. Transforms without adaptive clipping return 0.
     func unclippedIndicator(norm: Double) -> Double
-    /// Called once after each round on the server with the round's summed indicators, so a
-    /// transform can adapt (e.g. move its clip bound toward a quantile of update norms).
+    /// Called once after each round on the server with the round's summed indicators
+    /// (`unclippedCount`) and the number of indicators in that sum (`bitsSummed`, one per
+    /// aggregated update), so a transform can adapt (e.g. move its clip bound toward a quantile of
+    /// update norms).
     mutating func finishRound(
-        unclippedCount: Double, expectedParticipants: Double, released: Bool,
+        unclippedCount: Double, bitsSummed: Int, expectedParticipants: Double, released: Bool,
         using rng: inout some RandomNumberGenerator)
 }
 
@@ -42,7 +44,7 @@ extension UpdatePrivatizer {
     public func unclippedIndicator(norm: Double) -> Double { 0 }
     /// No adaptation.
     public mutating func finishRound(
-        unclippedCount: Double, expectedParticipants: Double, released: Bool,
+        unclippedCount: Double, bitsSummed: Int, expectedParticipants: Double, released: Bool,
         using rng: inout some RandomNumberGenerator
     ) {}
 }

@@ -6,7 +6,7 @@ import FedRecMath
 public enum Clipping {
     /// The scale factor safety margin: clipped updates are scaled by C/‖Δ‖·(1 − 2⁻²⁰) so that
     /// the rounding of the `Float` elements can never leave the norm above C.
-    static let margin = 1 - 0x1.0p-20
+    @usableFromInline static let margin = 1 - 0x1.0p-20
 
     /// Clips `update` in place to L2 norm at most `bound` and returns the norm before clipping.
     ///
@@ -25,10 +25,19 @@ public enum Clipping {
             update.update(repeating: 0)
             return norm
         }
-        if norm > bound {
-            Kernels.scale(update, by: Float(bound / norm * margin))
+        if let factor = scaleFactor(norm: norm, bound: bound) {
+            Kernels.scale(update, by: factor)
         }
         return norm
+    }
+
+    /// The factor every clip in FedRec scales by: C/‖Δ‖·(1 − 2⁻²⁰) as a `Float` when ‖Δ‖ > C, or nil
+    /// when the update is already within the bound. The margin absorbs the rounding of the factor and
+    /// of each scaled element (≤ 2⁻²⁴ relative each), so the scaled update's norm is ≤ C.
+    /// - Precondition: `norm` is finite and `bound` is positive and finite.
+    @inlinable
+    public static func scaleFactor(norm: Double, bound: Double) -> Float? {
+        norm > bound ? Float(bound / norm * margin) : nil
     }
 
     /// Clips `update` in place to L2 norm at most `bound` and returns the norm before clipping.

@@ -10,13 +10,32 @@ import Foundation
 /// can prove is refused with ε spent and left. ``record(round:)`` runs the same check and then counts
 /// the round.
 ///
+/// **The ε shown is the ε enforced.** ``spentSoFar`` (and ``epsilonSpentSoFar``) is the tightest bound
+/// proven for exactly the rounds run, *with its accountant*: RDP while RDP proves the budget, and PLD
+/// from the first round RDP cannot prove (``record(round:)`` then computes PLD for that round count and
+/// refuses the round unless it is within budget). So in every run the ledger admitted, ε spent ≤ the
+/// budget, and every report names the accountant of the figure it shows (docs/privacy.md).
+///
 /// For `distributed` and `local` trust it also tracks ``serverViewEpsilon``: the ε of one client's
 /// updates as the server sees them (no amplification by sampling or aggregation, and assuming the
 /// client took part in every round), so nobody mistakes the model's guarantee for one against the server.
+/// It counts **discarded** rounds too (``recordDiscarded()``): they release no model, but the server
+/// saw the individual updates sent in them.
 ///
 /// On disk it is JSON with a checksum of its contents; ``save(to:)`` writes a temporary file and renames
 /// it over the old one (atomic on POSIX), and ``load(from:runID:configFingerprint:)`` refuses a file that
-/// is unreadable, altered, or from another run, rather than replacing it.
+/// is unreadable, altered, or from another run, rather than replacing it. Nothing derived is trusted
+/// from disk: the per-round RDP curve, every ε bound, the proven round count and the server view are
+/// recomputed from the round event on load, and a file whose stored values disagree is refused.
+///
+/// **What the checksum protects against.** It is an unkeyed SHA-256 of the ledger's canonical JSON
+/// (FNV-1a 64 in version-1 files, still read): it catches accidental corruption (truncation, bit
+/// flips, a careless hand edit). It is not a MAC:
+/// anyone who can write the file can recompute it, so it does not stop a deliberate forgery. Because
+/// derived values are recomputed, a forger cannot claim more budget than the recorded round count and
+/// budget imply; lowering `roundsRun` or raising `epsilonBudget` would still go unnoticed. Stopping
+/// that needs a keyed MAC with a key the party being guarded against does not hold (not the operator
+/// who runs the server), or an append-only log kept elsewhere; FedRec does neither.
 public struct PrivacyLedger: Codable, Sendable, Equatable {
     /// An ε bound for the rounds run so far, under one accountant, and how many rounds it covers.
     public struct Spent: Codable, Sendable, Equatable {
@@ -27,8 +46,21 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
         public var rounds: Int
     }
 
-    /// The file format version this code writes and reads.
-    public static let formatVersion = 1
+    /// ε spent so far as every report shows it: the bound, the accountant that proved it, the rounds.
+    public struct Statement: Codable, Sendable, Equatable {
+        /// The upper bound on ε at the ledger's δ (≤ the budget in every admitted run).
+        public var epsilon: Double
+        /// The accountant whose bound this is.
+        public var accountant: AccountantKind
+        /// The rounds it covers (always ``PrivacyLedger/roundsRun``).
+        public var rounds: Int
+    }
+
+    /// The file format version this code writes: 2, checksummed by SHA-256. Version 1 files (FNV-1a 64
+    /// checksum) are still read.
+    public static let formatVersion = 2
+    /// The versions this code reads.
+    public static let readableVersions = [1, 2]
 
     /// Identifies the run (e.g. a UUID chosen when the run started).
     public let runID: String
@@ -49,7 +81,14 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
     /// Rounds run and recorded so far.
     public private(set) var roundsRun: Int = 0
     /// The best ε bound proven so far under each accountant, keyed by ``AccountantKind`` raw value.
-    public private(set) var epsilonSpent: [String: Spent] = [:]
+    public private(set) var epsilonSpent: [String: Spent] = [:] {
+        didSet { spentSoFar = Self.tightest(epsilonSpent, rounds: roundsRun) }
+    }
+    /// ε spent as shown everywhere (status, metrics, logs, reports, `ledger.json`): the tightest bound
+    /// in ``epsilonSpent`` covering exactly ``roundsRun`` rounds, with its accountant (PLD on a tie);
+    /// nil before the first round. Derived, stored so `ledger.json` says it; recomputed on load (a
+    /// file written before this field existed loads with it filled in).
+    public private(set) var spentSoFar: Statement?
     /// ε of one client's updates against the server after ``roundsRun`` rounds (nil under central
     /// trust, where the server sees updates unnoised).
     public private(set) var serverViewEpsilon: Double?
@@ -57,8 +96,14 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
     public private(set) var provenRounds: Int = 0
     /// The smallest total round count known to exceed the budget under every accountant, once found.
     public private(set) var exceedingRounds: Int?
-    /// The RDP curve of one round on ``RDPAccountant/defaultOrders`` (cached: n rounds are n times it).
+    /// The RDP curve of one round on ``RDPAccountant/defaultOrders`` (cached: n rounds are n times it;
+    /// recomputed and compared on load).
     let roundRDP: [Double]
+    /// Rounds discarded after the server saw their updates (nil in files written before it was counted).
+    public private(set) var discardedRounds: Int?
+
+    /// The rounds ``serverViewEpsilon`` covers: released plus discarded.
+    public var serverViewRounds: Int { roundsRun + (discardedRounds ?? 0) }
 
     /// Creates an empty ledger.
     /// - Throws: `PrivacyError.invalidParameter` for ε ≤ 0, δ ∉ (0, 1), an invalid round event, or a
@@ -125,7 +170,21 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
     /// ``refreshSpent(accountants:)`` (call it before a report), since it costs up to a second.
     public var epsilonSpentSoFar: Double {
         guard roundsRun > 0 else { return 0 }
-        return epsilonSpent.values.filter { $0.rounds == roundsRun }.map(\.epsilon).min() ?? .infinity
+        return spentSoFar?.epsilon ?? .infinity
+    }
+
+    /// The accountant of ``epsilonSpentSoFar`` (nil before the first round).
+    public var spentAccountant: AccountantKind? { spentSoFar?.accountant }
+
+    /// The tightest entry of `spent` covering exactly `rounds` rounds; PLD wins a tie.
+    static func tightest(_ spent: [String: Spent], rounds: Int) -> Statement? {
+        guard rounds > 0 else { return nil }
+        var best: Statement? = nil
+        for kind in [AccountantKind.pld, .rdp] {
+            guard let s = spent[kind.rawValue], s.rounds == rounds else { continue }
+            if best == nil || s.epsilon < best!.epsilon { best = Statement(epsilon: s.epsilon, accountant: kind, rounds: rounds) }
+        }
+        return best
     }
 
     /// The budget left: ε budget − ``epsilonSpentSoFar`` (never negative).
@@ -198,6 +257,12 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
     }
 
     /// Records that round number `round` (1-based, the next one) ran, after proving it is within budget.
+    ///
+    /// Stores the RDP bound for the rounds run; when it is over the budget, also the PLD bound for
+    /// exactly these rounds, which must be within it (``spentSoFar`` is then PLD). That makes
+    /// "spent ≤ budget" hold for the exact round count, not only through ``provenRounds``.
+    /// - Complexity: microseconds while RDP proves the budget; one PLD composition (milliseconds to
+    ///   about a second) per round after that.
     /// - Throws: `PrivacyError.budgetExhausted` (nothing is recorded) or `.invalidParameter` if `round`
     ///   is not ``roundsRun`` + 1.
     public mutating func record(round: Int) throws {
@@ -208,14 +273,35 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
             if let exceeding = exceedingRounds, round >= exceeding { throw exhausted(total: round, epsilon: nil) }
             guard try prove(total: round) else { throw exhausted(total: round, epsilon: nil) }
         }
-        roundsRun = round
         let e = try epsilon(afterRounds: round, accountant: .rdp)
-        epsilonSpent[AccountantKind.rdp.rawValue] = Spent(epsilon: e, rounds: round)
-        if let view = serverViewEvent {
-            var acc = PLDAccountant()
-            try acc.compose(view, count: round)
-            serverViewEpsilon = try acc.epsilon(delta: delta)
+        var pld: Double? = nil
+        if e > epsilonBudget {
+            // RDP cannot prove this round: PLD admitted it, so PLD is the ε shown (and must hold).
+            let p = try epsilon(afterRounds: round, accountant: .pld)
+            guard p <= epsilonBudget else { throw exhausted(total: round, epsilon: p) }
+            pld = p
         }
+        roundsRun = round
+        epsilonSpent[AccountantKind.rdp.rawValue] = Spent(epsilon: e, rounds: round)
+        if let pld { epsilonSpent[AccountantKind.pld.rawValue] = Spent(epsilon: pld, rounds: round) }
+        serverViewEpsilon = try computedServerView(rounds: serverViewRounds)
+    }
+
+    /// Records a discarded round: no model was released, so ε spent does not change, but the server
+    /// saw the round's individual updates, so ``serverViewEpsilon`` now covers it too. If the server
+    /// view cannot be computed it becomes +∞ (never understated).
+    public mutating func recordDiscarded() {
+        discardedRounds = (discardedRounds ?? 0) + 1
+        serverViewEpsilon = (try? computedServerView(rounds: serverViewRounds)) ?? serverViewEvent.map { _ in .infinity }
+    }
+
+    /// ε of ``serverViewEvent`` composed `rounds` times without amplification (nil under central trust
+    /// or before any round).
+    func computedServerView(rounds: Int) throws -> Double? {
+        guard let view = serverViewEvent, rounds > 0 else { return nil }
+        var acc = PLDAccountant()
+        try acc.compose(view, count: rounds)
+        return try acc.epsilon(delta: delta)
     }
 
     /// Recomputes ε for the rounds run so far under `accountants` (e.g. PLD before a final report).
@@ -228,6 +314,70 @@ public struct PrivacyLedger: Codable, Sendable, Equatable {
 }
 
 extension PrivacyLedger {
+    /// On load: recomputes what the ledger caches from its round event and refuses a file whose stored
+    /// values differ (relative tolerance 10⁻⁹, for a build that rounds differently): the per-round RDP
+    /// curve, every stored ε bound, the server view, and the claim that ``provenRounds`` rounds fit the
+    /// budget under some accountant.
+    /// - Complexity: a few PLD compositions (up to about a second each at 10,000 rounds).
+    func verifyDerivedValues(path: String) throws {
+        func close(_ a: Double, _ b: Double) -> Bool {
+            a == b || (a.isFinite && b.isFinite && abs(a - b) <= 1e-9 * max(abs(a), abs(b)))
+        }
+        func refuse(_ what: String) -> PrivacyError {
+            PrivacyError(.corruptLedger, "\(path): \(what) does not match its round event \(roundEvent); it was left untouched. Restore it from a backup")
+        }
+        var rdp = RDPAccountant()
+        try rdp.compose(roundEvent)
+        guard rdp.rdp.count == roundRDP.count, zip(rdp.rdp, roundRDP).allSatisfy({ close($0, $1) }) else {
+            throw refuse("the cached per-round RDP curve")
+        }
+        for (key, spent) in epsilonSpent {
+            guard let kind = AccountantKind(rawValue: key), spent.rounds >= 1, spent.rounds <= roundsRun else {
+                throw refuse("the stored bound \(key) over \(spent.rounds) round(s)")
+            }
+            guard close(try epsilon(afterRounds: spent.rounds, accountant: kind), spent.epsilon) else {
+                throw refuse("the stored \(key) bound ε = \(spent.epsilon) over \(spent.rounds) round(s)")
+            }
+        }
+        if provenRounds > 0 {
+            var proves = try epsilon(afterRounds: provenRounds, accountant: .rdp) <= epsilonBudget
+            if !proves { proves = try epsilon(afterRounds: provenRounds, accountant: .pld) <= epsilonBudget }
+            guard proves else {
+                throw refuse("the claim that \(provenRounds) rounds fit the budget of \(epsilonBudget)")
+            }
+        }
+        if let exceeding = exceedingRounds, exceeding <= provenRounds {
+            throw refuse("the exceeding round count \(exceeding) (at most the proven \(provenRounds))")
+        }
+        guard (discardedRounds ?? 0) >= 0 else { throw refuse("the discarded round count") }
+        // Files from before discarded rounds were counted hold the released rounds' server view.
+        let view = try computedServerView(rounds: serverViewRounds)
+        guard view == serverViewEpsilon || (view != nil && serverViewEpsilon != nil && close(view!, serverViewEpsilon!)) else {
+            throw refuse("the server-view ε \(serverViewEpsilon.map { "\($0)" } ?? "none")")
+        }
+    }
+
+    /// On load: recomputes ``spentSoFar`` from ``epsilonSpent`` and refuses a stored one that differs.
+    /// A ledger written before the ε shown followed the enforcing accountant may hold only an RDP
+    /// bound above the budget for its rounds; PLD is computed for them then (it admitted them), and a
+    /// ledger that neither accountant proves within budget is refused.
+    mutating func restateSpent(path: String) throws {
+        let stored = spentSoFar
+        var restated = Self.tightest(epsilonSpent, rounds: roundsRun)
+        if let r = restated, r.epsilon > epsilonBudget {
+            let pld = try epsilon(afterRounds: roundsRun, accountant: .pld)
+            guard pld <= epsilonBudget else {
+                throw PrivacyError(.corruptLedger, "\(path) records \(roundsRun) round(s), but they spend epsilon = \(pld) (PLD) over the budget of \(epsilonBudget): no accountant admits them. It was left untouched; restore it from a backup")
+            }
+            epsilonSpent[AccountantKind.pld.rawValue] = Spent(epsilon: pld, rounds: roundsRun)
+            restated = Self.tightest(epsilonSpent, rounds: roundsRun)
+        }
+        if let stored, stored != restated {
+            throw PrivacyError(.corruptLedger, "\(path) states epsilon spent \(stored.epsilon) (\(stored.accountant)) for \(stored.rounds) round(s), but its bounds give \(restated.map { "\($0.epsilon) (\($0.accountant))" } ?? "none"). It was left untouched; restore it from a backup")
+        }
+        spentSoFar = restated
+    }
+
     /// The on-disk envelope: format tag, version, checksum of the encoded ledger, ledger.
     struct File: Codable {
         var format: String
@@ -244,8 +394,20 @@ extension PrivacyLedger {
         return e
     }
 
-    /// FNV-1a 64 of the ledger's canonical JSON: catches truncation, bit flips and hand edits.
+    /// SHA-256 of the ledger's canonical JSON (format version 2): catches truncation, bit flips and
+    /// careless hand edits (accidental corruption); unkeyed, so not a defence against a deliberate
+    /// forgery (see the type's doc).
     static func checksum(of ledger: PrivacyLedger) throws -> String {
+        _SHA256.hex(try encoder().encode(ledger))
+    }
+
+    /// The checksum of `ledger` for file format `version`.
+    static func checksum(of ledger: PrivacyLedger, version: Int) throws -> String {
+        version == 1 ? try legacyChecksum(of: ledger) : try checksum(of: ledger)
+    }
+
+    /// FNV-1a 64 of the ledger's canonical JSON: the checksum of format version 1 (read, never written).
+    static func legacyChecksum(of ledger: PrivacyLedger) throws -> String {
         let data = try encoder().encode(ledger)
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in data {
@@ -295,17 +457,19 @@ extension PrivacyLedger {
         do { file = try JSONDecoder().decode(File.self, from: data) } catch {
             throw PrivacyError(.corruptLedger, "\(url.path) is not a valid privacy ledger (\(error)); it was left untouched. Restore it from a backup; never delete it to reset the budget")
         }
-        guard file.format == formatTag, file.version == formatVersion else {
-            throw PrivacyError(.corruptLedger, "\(url.path) has format \(file.format) version \(file.version); this build reads \(formatTag) version \(formatVersion)")
+        guard file.format == formatTag, readableVersions.contains(file.version) else {
+            throw PrivacyError(.corruptLedger, "\(url.path) has format \(file.format) version \(file.version); this build reads \(formatTag) versions \(readableVersions.map(String.init).joined(separator: ", "))")
         }
-        let ledger = file.ledger
-        guard try checksum(of: ledger) == file.checksum else {
+        var ledger = file.ledger
+        guard try checksum(of: ledger, version: file.version) == file.checksum else {
             throw PrivacyError(.corruptLedger, "\(url.path) fails its checksum: it was altered or damaged after it was written. It was left untouched; restore it from a backup")
         }
         guard ledger.roundsRun >= 0, ledger.provenRounds >= ledger.roundsRun, ledger.epsilonBudget > 0,
               ledger.delta > 0, ledger.delta < 1 else {
             throw PrivacyError(.corruptLedger, "\(url.path) holds inconsistent values (rounds \(ledger.roundsRun), budget \(ledger.epsilonBudget), delta \(ledger.delta))")
         }
+        try ledger.verifyDerivedValues(path: url.path)
+        try ledger.restateSpent(path: url.path)
         if let runID, ledger.runID != runID {
             throw PrivacyError(.ledgerMismatch, "\(url.path) belongs to run \(ledger.runID), not \(runID); use that run's state directory or a new one")
         }

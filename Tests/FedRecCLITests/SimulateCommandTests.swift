@@ -18,6 +18,9 @@ private func simulate(_ extra: [String]) throws -> ToolRun {
         }
         let epsilon = try #require(json["epsilon"] as? Double)
         #expect(epsilon > 0 && epsilon <= 5)
+        // The ε shown names its accountant and is that accountant's bound.
+        let accountant = try #require(json["epsilon_accountant"] as? String)
+        #expect(json["epsilon_\(accountant)"] as? Double == epsilon)
         #expect(json["rounds"] as? Int == 6)
         #expect(json["noise_seeded"] as? Bool == true, "--seed makes noise seeded, and the output says so")
         #expect((json["noise_source"] as? String)?.contains("not private") == true)

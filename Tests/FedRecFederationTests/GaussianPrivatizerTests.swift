@@ -1,3 +1,4 @@
+import Foundation
 import FedRecMath
 import FedRecPrivacy
 import Testing
@@ -83,12 +84,85 @@ import Testing
         // Every update is far above the bound: nobody is unclipped, so C grows by e^{0.2·0.5} a round (plus count noise).
         for _ in 0..<20 {
             #expect(p.unclippedIndicator(norm: 10) == 0)
-            p.finishRound(unclippedCount: 0, expectedParticipants: 100, released: true, using: &rng)
+            p.finishRound(unclippedCount: 0, bitsSummed: 100, expectedParticipants: 100, released: true, using: &rng)
         }
         #expect(p.mechanism.clipBound > 0.5)
         let before = p.mechanism.clipBound
-        p.finishRound(unclippedCount: 0, expectedParticipants: 100, released: false, using: &rng)
+        p.finishRound(unclippedCount: 0, bitsSummed: 100, expectedParticipants: 100, released: false, using: &rng)
         #expect(p.mechanism.clipBound == before, "a discarded round releases no count and moves nothing")
     }
-}
+    /// (s₁²/σ₁² + s₂²/σ₂²)^(−1/2): the multiplier of two Gaussian queries released together.
+    private static func pairMultiplier(_ s1: Double, _ sigma1: Double, _ s2: Double, _ sigma2: Double) -> Double {
+        1 / (s1 * s1 / (sigma1 * sigma1) + s2 * s2 / (sigma2 * sigma2)).squareRoot()
+    }
 
+    /// The count's sensitivity as the privatizer releases it: two privatizers on neighbouring rounds
+    /// (one more participant, with bit 0 or 1), the same count noise, and the released fraction read
+    /// back from the clip step, C' = C·exp(−η(b̄ − γ)) ⇒ b̄ = γ − ln(C'/C)/η; |Δb̄|·n̄ is the change of
+    /// the count before noise.
+    private static func measuredCountSensitivity(_ p: GaussianPrivatizer, eta: Double, gamma: Double) -> Double {
+        let expected = 50.0, n = 48, unclipped = 20.0
+        func fraction(_ count: Double, _ bits: Int) -> Double {
+            var q = p
+            var rng = SeededGenerator(seed: 11)
+            let before = q.mechanism.clipBound
+            q.finishRound(unclippedCount: count, bitsSummed: bits, expectedParticipants: expected, released: true, using: &rng)
+            return gamma - log(q.mechanism.clipBound / before) / eta
+        }
+        let base = fraction(unclipped, n)
+        return [fraction(unclipped, n + 1), fraction(unclipped + 1, n + 1)]
+            .map { abs($0 - base) * expected }.max()!
+    }
+
+    @Test("the accounted z equals the effective z of the (update sum, count) pair", arguments: [
+        (0.8, 2.0), (1.0, 5.0), (1.5, 1.0), (3.0, 2.5),
+    ])
+    func accountedMultiplierCoversUpdateAndCount(z: Double, sigmaB: Double) throws {
+        let clip = 0.3, eta = 0.2, gamma = 0.5
+        let accounted = try GaussianMechanism(noiseMultiplier: z, clipBound: clip, trust: .central)
+        let adaptive = try AdaptiveClipping(initialClipBound: clip, targetQuantile: gamma, learningRate: eta, countNoiseStddev: sigmaB)
+        let p = try GaussianPrivatizer(accounted: accounted, adaptive: adaptive, noise: .seeded(1))
+        let countSensitivity = Self.measuredCountSensitivity(p, eta: eta, gamma: gamma)
+        #expect(abs(countSensitivity - 0.5) < 1e-9, "adding one user moves the centred count by ½, whatever its bit")
+        // Update sum: sensitivity C (the clip), noise z_Δ·C. Count: the measured sensitivity, noise σ_b.
+        let effective = Self.pairMultiplier(clip, p.mechanism.noiseMultiplier * clip, countSensitivity, sigmaB)
+        #expect(abs(effective - z) < 1e-8 * z)
+        #expect(abs(AdaptiveClipping.accountedNoiseMultiplier(updateMultiplier: p.mechanism.noiseMultiplier,
+                                                             countNoiseStddev: sigmaB) - z) < 1e-12 * z)
+    }
+
+    @Test("the old accounting (raw bits summed, z_Δ for sensitivity ½) fails the same check")
+    func rawBitSumUnderAccounts() throws {
+        // Before the fix the aggregator released Σbᵢ + N(0, σ_b²): one more participant with bit 1
+        // moves it by 1, while z_Δ = (z⁻² − (2σ_b)⁻²)^(−1/2) assumed ½.
+        let z = 1.0, sigmaB = 1.0, clip = 0.3
+        let rawSensitivity = [(20.0, 21.0), (20.0, 20.0)].map { abs($0.1 - $0.0) }.max()!
+        let oldZDelta = 1 / (1 / (z * z) - 1 / (4 * sigmaB * sigmaB)).squareRoot()
+        let effective = Self.pairMultiplier(clip, oldZDelta * clip, rawSensitivity, sigmaB)
+        // (z⁻² + 0.75·σ_b⁻²)^(−1/2) = (1.75)^(−1/2) ≈ 0.756 < z = 1: the ledger composed z, the run spent 0.756.
+        #expect(abs(effective - 1 / 1.75.squareRoot()) < 1e-12)
+        #expect(effective < 0.76 * z)
+    }
+    @Test("a clipped update's norm never ends above C: the privatizer uses Clipping's (1 − 2⁻²⁰) margin")
+    func clippedNormsStayWithinTheBound() throws {
+        let bound = 0.37
+        let p = GaussianPrivatizer(mechanism: try GaussianMechanism(noiseMultiplier: 1, clipBound: bound, trust: .central))
+        var rng = SeededGenerator(seed: 21)
+        var overWithoutMargin = 0
+        for _ in 0..<3000 {
+            let items = 40, dim = 3
+            let touched = (0..<items).filter { _ in rng.nextUnitDouble() < 0.3 }.map(Int32.init)
+            let rows = (0..<(touched.count * (dim + 1))).map { _ in Float(rng.nextUnitDouble() * 2 - 1) }
+            var update = ModelUpdate(itemCount: items, dim: dim, touchedItems: touched,
+                                     globalMeanDelta: Float(rng.nextUnitDouble()), rows: rows)
+            let norm = update.norm()
+            try #require(norm > bound)
+            var plain = update
+            plain.scale(by: Float(bound / norm))  // the factor the privatizer used before
+            if plain.norm() > bound { overWithoutMargin += 1 }
+            p.privatizeClientUpdate(&update, using: &rng)
+            #expect(update.norm() <= bound)
+        }
+        #expect(overWithoutMargin > 0, "without the margin Float rounding leaves some norms a few ulps above C")
+    }
+}

@@ -133,7 +133,7 @@ import Testing
         for _ in 0..<300 {
             var count = 0.0
             for _ in 0..<clients { count += state.unclippedIndicator(norm: 10 * rng.nextUnitDouble()) }
-            state.update(unclippedCount: count, expectedParticipants: Double(clients), using: &rng)
+            state.update(unclippedCount: count, bitsSummed: clients, expectedParticipants: Double(clients), using: &rng)
         }
         #expect(abs(state.clipBound - 5) < 0.5)
     }
@@ -146,5 +146,19 @@ import Testing
         // 1/z² = 1/z_Δ² + 1/(2σ_b)²: together they cost exactly Gaussian(z).
         #expect(abs(1 / (zDelta * zDelta) + 1 / 100.0 - 1 / (z * z)) < 1e-12)
         #expect(throws: PrivacyError.self) { try state.updateNoiseMultiplier(forAccounted: 10) }
+        #expect(abs(AdaptiveClipping.accountedNoiseMultiplier(updateMultiplier: zDelta, countNoiseStddev: 5) - z) < 1e-12)
+    }
+
+    @Test func theReleasedCountIsCentredOverTheBitsSummed() throws {
+        // Σ(bᵢ − ½): adding a user with bit 1 moves it by +½, with bit 0 by −½ (sensitivity ½).
+        #expect(AdaptiveClipping.centredCount(unclippedCount: 7, bitsSummed: 10) == 2)
+        #expect(AdaptiveClipping.centredCount(unclippedCount: 8, bitsSummed: 11) == 2.5)
+        #expect(AdaptiveClipping.centredCount(unclippedCount: 7, bitsSummed: 11) == 1.5)
+        #expect(AdaptiveClipping.countSensitivity == 0.5)
+        // With the same noise draw, b̄ = (Σ(bᵢ − ½) + noise)/n̄ + ½: all unclipped ≈ 1, none ≈ 0.
+        var a = try AdaptiveClipping(initialClipBound: 1, countNoiseStddev: 1e-9)
+        var rng = SeededGenerator(seed: 3)
+        #expect(abs(a.update(unclippedCount: 100, bitsSummed: 100, expectedParticipants: 100, using: &rng) - 1) < 1e-6)
+        #expect(abs(a.update(unclippedCount: 0, bitsSummed: 100, expectedParticipants: 100, using: &rng)) < 1e-6)
     }
 }

@@ -143,6 +143,147 @@ import Testing
             }
         }
     }
+
+    /// q = 0.1, z = 2, budget 0.45: RDP cannot prove even one round (ε_RDP ≈ 0.53), PLD proves a few.
+    static func rdpOverBudgetLedger() throws -> PrivacyLedger {
+        try PrivacyLedger(runID: "r", configFingerprint: "c", epsilonBudget: 0.45, delta: 1e-5, trust: .central,
+                          roundEvent: .poissonSampled(rate: 0.1, event: .gaussian(noiseMultiplier: 2)),
+                          serverViewEvent: nil, noiseSource: .secure)
+    }
+
+    @Test("a run whose RDP ε exceeds the budget while PLD is within shows spent ≤ budget, by PLD")
+    func spentShownIsTheEnforcingAccountant() throws {
+        var ledger = try Self.rdpOverBudgetLedger()
+        #expect(ledger.spentSoFar == nil && ledger.epsilonSpentSoFar == 0)
+        var round = 0
+        while ledger.canRun() {
+            round += 1
+            try ledger.record(round: round)
+            // No refreshSpent: what a server's status shows right after the round.
+            let spent = try #require(ledger.spentSoFar)
+            #expect(try #require(ledger.epsilonSpent["rdp"]).epsilon > 0.45)
+            #expect(spent.accountant == .pld && spent.rounds == round)
+            #expect(spent.epsilon <= 0.45 && ledger.epsilonSpentSoFar == spent.epsilon)
+            #expect(ledger.spentAccountant == .pld)
+        }
+        #expect(round >= 1)
+        // ledger.json states it too, and it survives a round trip.
+        let url = Self.temporaryURL()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ledger.save(to: url)
+        #expect(try String(contentsOf: url, encoding: .utf8).contains("\"spentSoFar\""))
+        #expect(try PrivacyLedger.load(from: url) == ledger)
+    }
+
+    @Test("a version-1 ledger.json (FNV checksum, no spentSoFar, RDP only over budget) loads and shows PLD")
+    func oldLedgerFilesStayLoadable() throws {
+        var ledger = try Self.rdpOverBudgetLedger()
+        try ledger.record(round: 1)
+        // Rebuild the old file: no spentSoFar, no PLD entry, the checksum of that content.
+        let url = Self.temporaryURL()
+        defer { try? FileManager.default.removeItem(at: url) }
+        var object = try #require(try JSONSerialization.jsonObject(with: try PrivacyLedger.encoder().encode(ledger)) as? [String: Any])
+        object["spentSoFar"] = nil
+        var spent = try #require(object["epsilonSpent"] as? [String: Any])
+        spent["pld"] = nil
+        object["epsilonSpent"] = spent
+        let old = try JSONDecoder().decode(PrivacyLedger.self, from: try JSONSerialization.data(withJSONObject: object))
+        #expect(old.spentSoFar == nil && old.epsilonSpent["pld"] == nil)
+        let file = PrivacyLedger.File(format: PrivacyLedger.formatTag, version: 1,
+                                      checksum: try PrivacyLedger.legacyChecksum(of: old), ledger: old)
+        try PrivacyLedger.encoder().encode(file).write(to: url)
+        let loaded = try PrivacyLedger.load(from: url)
+        #expect(loaded.spentAccountant == .pld)
+        #expect(loaded.epsilonSpentSoFar <= 0.45)
+        #expect(loaded.epsilonSpentSoFar == ledger.epsilonSpentSoFar)
+    }
+
+    @Test("the server view counts discarded rounds: the server saw their updates")
+    func serverViewCountsDiscardedRounds() throws {
+        var ledger = try Self.makeLedger(budget: 5, trust: .distributed)
+        for r in 1...3 { try ledger.record(round: r) }
+        ledger.recordDiscarded()
+        ledger.recordDiscarded()
+        #expect(ledger.roundsRun == 3 && ledger.discardedRounds == 2 && ledger.serverViewRounds == 5)
+        // Per-update multiplier z/√m = 1/√4 = 0.5, five rounds seen, no amplification: μ = √5/0.5.
+        let exact = ExactGaussianPrivacy.epsilon(delta: 1e-5, mu: 5.0.squareRoot() / 0.5)
+        #expect(abs(try #require(ledger.serverViewEpsilon) - exact) < 1e-9 * exact)
+        // Released rounds alone (the old figure) understate it.
+        #expect(ExactGaussianPrivacy.epsilon(delta: 1e-5, mu: 3.0.squareRoot() / 0.5) < exact * 0.9)
+        let url = Self.temporaryURL()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ledger.save(to: url)
+        #expect(try PrivacyLedger.load(from: url) == ledger)
+    }
+
+    /// Writes `ledger` with its JSON edited by `change` and a checksum recomputed over the edit (what a
+    /// forger can do with an unkeyed checksum).
+    static func writeForged(_ ledger: PrivacyLedger, to url: URL, _ change: (inout [String: Any]) -> Void) throws {
+        var object = try #require(try JSONSerialization.jsonObject(with: try PrivacyLedger.encoder().encode(ledger)) as? [String: Any])
+        change(&object)
+        let forged = try JSONDecoder().decode(PrivacyLedger.self, from: try JSONSerialization.data(withJSONObject: object))
+        let file = PrivacyLedger.File(format: PrivacyLedger.formatTag, version: PrivacyLedger.formatVersion,
+                                      checksum: try PrivacyLedger.checksum(of: forged), ledger: forged)
+        try PrivacyLedger.encoder().encode(file).write(to: url)
+    }
+
+    @Test("cached values are recomputed from the round event on load; a mismatch is refused")
+    func loadRecomputesCachedValues() throws {
+        var ledger = try Self.makeLedger(budget: 2)
+        for r in 1...4 { try ledger.record(round: r) }
+        try ledger.refreshSpent()
+        let url = Self.temporaryURL()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Self.writeForged(ledger, to: url) { _ in }
+        #expect(try PrivacyLedger.load(from: url) == ledger, "an unchanged ledger with a recomputed checksum loads")
+        let forgeries: [(String, (inout [String: Any]) -> Void)] = [
+            ("halved RDP curve", { o in o["roundRDP"] = (o["roundRDP"] as! [Double]).map { $0 / 2 } }),
+            ("proven rounds far beyond the budget", { o in o["provenRounds"] = 1_000_000 }),
+            ("a lower ε spent", { o in
+                var spent = o["epsilonSpent"] as! [String: Any]
+                var rdp = spent["rdp"] as! [String: Any]
+                rdp["epsilon"] = 0.01
+                spent["rdp"] = rdp
+                o["epsilonSpent"] = spent
+                o["spentSoFar"] = nil
+            }),
+            ("a lower server view", { o in o["serverViewEpsilon"] = 0.5 }),
+        ]
+        for (name, change) in forgeries {
+            try Self.writeForged(ledger, to: url, change)
+            do {
+                _ = try PrivacyLedger.load(from: url)
+                Issue.record("a ledger with \(name) was accepted")
+            } catch let e as PrivacyError {
+                #expect(e.code == .corruptLedger, "\(name)")
+                #expect(e.message.contains(url.path))
+            }
+        }
+    }
+    @Test("ledgers are written with a SHA-256 checksum (format 2); the checksum matches FIPS 180-4 vectors")
+    func sha256Checksum() throws {
+        // Digests from Python's hashlib.sha256 (FIPS 180-4), across the one- and two-block padding edges.
+        let vectors: [([UInt8], String)] = [
+            ([], "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+            (Array("abc".utf8), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+            (Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8),
+             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+            (Array(repeating: 0x61, count: 55), "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318"),
+            (Array(repeating: 0x61, count: 56), "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a"),
+            (Array(repeating: 0x61, count: 64), "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb"),
+            (Array(repeating: 0x61, count: 119), "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb"),
+            (Array(repeating: Array(0...255 as ClosedRange<UInt8>), count: 5).flatMap { $0 },
+             "d414b085826eb06778483ba35564dc849e643359f69ed9747878ba6e54985bed"),
+        ]
+        for (message, digest) in vectors { #expect(_SHA256.hex(message) == digest, "\(message.count) bytes") }
+        let ledger = try Self.makeLedger()
+        let url = Self.temporaryURL()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ledger.save(to: url)
+        let file = try JSONDecoder().decode(PrivacyLedger.File.self, from: try Data(contentsOf: url))
+        #expect(file.version == 2)
+        #expect(file.checksum == _SHA256.hex(try PrivacyLedger.encoder().encode(ledger)))
+    }
 }
 
 @Suite struct ParameterValidationTests {

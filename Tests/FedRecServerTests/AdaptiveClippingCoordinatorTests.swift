@@ -79,7 +79,7 @@ struct AdaptiveClippingCoordinatorTests {
         #expect(!c.history.isEmpty && c.history.allSatisfy(\.released))
         for r in c.history {
             var rng = SeededGenerator(seed: setup.simulation.seed, stream: [UInt64.max - 2, r.round])
-            expected.update(unclippedCount: Double(r.received * (bits[r.round] ?? 0)), expectedParticipants: 0.3 * 40, using: &rng)
+            expected.update(unclippedCount: Double(r.received * (bits[r.round] ?? 0)), bitsSummed: r.received, expectedParticipants: 0.3 * 40, using: &rng)
         }
         #expect(c.adaptiveClipBound == expected.clipBound)
         #expect(c.history.first?.clipBound == plan.mechanism.clipBound)

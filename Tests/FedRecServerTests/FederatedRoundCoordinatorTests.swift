@@ -68,6 +68,8 @@ struct FederatedRoundCoordinatorTests {
         #expect(c.model == before)
         #expect(c.ledger?.roundsRun == 0)
         #expect(c.status().epsilonSpent == 0)
+        #expect((c.ledger?.discardedRounds ?? 0) >= 1, "the server saw the update: its view counts the round")
+        #expect(c.ledger?.serverViewEpsilon != nil)
         #expect(code { try c.admitUpdate(clientID: "user-\(first)", round: round) } == .staleRound)
     }
 
@@ -96,6 +98,27 @@ struct FederatedRoundCoordinatorTests {
         #expect(status.message?.contains("budget") == true)
         #expect(status.epsilonSpent <= 1.0)
         #expect(code { _ = try c.checkIn(clientID: "user-0") } == .budgetExhausted)
+    }
+
+    @Test("the status shows the ε of the accountant that admitted the rounds: PLD ≤ budget where RDP is over it")
+    func statusShowsTheEnforcingAccountant() throws {
+        // z = 1 at q = 0.3, δ = 1e-5: one round costs ε_RDP 3.29 but ε_PLD 2.92, so a budget of 3
+        // admits exactly one round, and only by PLD.
+        let privacy = try F.privacy(trust: .central, z: 1, rounds: 5, budget: 3.0)
+        let c = try FederatedRoundCoordinator(setup: try F.setup(config: try F.config(rounds: 5), privacy: privacy))
+        #expect(c.status().epsilonAccountant == nil, "nothing spent yet")
+        var rounds = 0
+        while c.status().state == .open && rounds < 5 {
+            try F.completeRound(c)
+            rounds += 1
+        }
+        let status = c.status()
+        let ledger = try #require(c.ledger)
+        try #require(ledger.roundsRun >= 1)
+        try #require(try #require(ledger.epsilonSpent["rdp"]).epsilon > 3.0, "the setting must put RDP over the budget")
+        #expect(status.epsilonAccountant == "pld")
+        #expect(status.epsilonSpent <= 3.0)
+        #expect(status.epsilonSpent == ledger.epsilonSpent["pld"]?.epsilon)
     }
 
     @Test("a restart resumes the model, optimizer, round and ledger exactly")

@@ -107,7 +107,8 @@ enum MultiProcessRun {
         }
         var rows: [(String, ImplicitResult)] = []
         if let c = centralized { rows.append(("NeuMF, centralized", c)) }
-        rows.append((privacy.enabled ? String(format: "NeuMF, federated, ε = %.3g", outcome.ledger?.epsilonSpentSoFar ?? .nan) : "NeuMF, federated", result))
+        rows.append((privacy.enabled ? String(format: "NeuMF, federated, ε = %.3g (%@)", outcome.ledger?.epsilonSpentSoFar ?? .nan,
+                                              outcome.ledger?.spentAccountant?.rawValue ?? "none") : "NeuMF, federated", result))
         var lines = ["", NeuMFRuns.table(rows)]
         lines.append(String(format: "%d rounds in %.2f s (%.3f s/round) over HTTP with %d client processes", outcome.rounds.count,
                             outcome.trainingSeconds, outcome.secondsPerRound, processes))

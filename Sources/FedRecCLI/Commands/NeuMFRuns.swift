@@ -66,7 +66,8 @@ enum NeuMFRuns {
                                                    ledgerURL: out?.url("ledger.json")) { r in
             progress.update(r.round, detail: "participants \(r.participants)" + (r.hitRate.map { String(format: "  HR@10 %.4f", $0) } ?? ""))
         }
-        rows.append((privacy.enabled ? String(format: "NeuMF, federated, ε = %.3g", result.ledger?.epsilonSpentSoFar ?? .nan) : "NeuMF, federated", result))
+        rows.append((privacy.enabled ? String(format: "NeuMF, federated, ε = %.3g (%@)", result.ledger?.epsilonSpentSoFar ?? .nan,
+                                              result.ledger?.spentAccountant?.rawValue ?? "none") : "NeuMF, federated", result))
         let o = federatedReport(result, centralized: centralized, privacyEnabled: privacy.enabled, model: config.model,
                                 split: split, input: input, seed: seed)
         if let out {
@@ -110,6 +111,7 @@ enum NeuMFRuns {
         o.set("centralized_ndcg_at_10", centralized?.ndcgAt10)
         o.set("private", privacyEnabled)
         o.set("epsilon", r.ledger.map { $0.epsilonSpentSoFar })
+        o.set("epsilon_accountant", r.ledger?.spentAccountant.map { .string($0.rawValue) } ?? .null)
         o.set("epsilon_pld", r.epsilonSpent(.pld))
         o.set("epsilon_rdp", r.epsilonSpent(.rdp))
         o.set("server_view_epsilon", r.ledger?.serverViewEpsilon)

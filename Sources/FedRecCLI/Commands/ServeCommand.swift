@@ -96,7 +96,7 @@ public enum ServeCommand: FedRecCommand {
         let shape = setup.model == .matrixFactorization ? "MF, \(setup.itemCount) items × \(setup.simulation.dim)"
             : "NeuMF (\(setup.model.neumfPlan.map { NeuMFRuns.shapeSummary($0.config) } ?? "?")), \(setup.itemCount) items, \(setup.parameterCount) parameters"
         if let c = coordinator.adaptiveClipBound { console.note("fedrec serve: adaptive clipping, C = \(c)\(status.state == .open ? " in round \(status.round)" : " after the last round")") }
-        console.note("fedrec serve: \(setup.population) clients, \(shape); round \(status.round) of \(setup.simulation.rounds) (\(status.state.rawValue)); \(status.epsilonBudget.map { "ε spent \(status.epsilonSpent) of \($0)" } ?? (setup.privacy == nil ? "not private" : "ε spent \(status.epsilonSpent), no budget"))")
+        console.note("fedrec serve: \(setup.population) clients, \(shape); round \(status.round) of \(setup.simulation.rounds) (\(status.state.rawValue)); ε spent \(Self.spent(status))")
         var doneAt: ContinuousClock.Instant? = nil
         let linger = arguments.double("exit-after")
         var reported = coordinator.history.count
@@ -117,8 +117,14 @@ public enum ServeCommand: FedRecCommand {
         service.shutdown()
         signals.cancel()
         let final = coordinator.status()
-        console.note("fedrec serve: stopped at round \(final.round) (\(final.state.rawValue)), \(final.modelVersion) models released, ε spent \(final.epsilonSpent); state in \(stateDir)")
+        console.note("fedrec serve: stopped at round \(final.round) (\(final.state.rawValue)), \(final.modelVersion) models released, ε spent \(Self.spent(final)); state in \(stateDir)")
         if let reason = coordinator.stopReason, !coordinator.isFinished { throw CLIError(reason) }
+    }
+
+    /// "ε spent 7.99 (pld) of 8 at δ = 1e-05": the ledger's enforcing bound, named by its accountant.
+    static func spent(_ status: RoundStatus) -> String {
+        guard let budget = status.epsilonBudget else { return "— (not private, or no budget)" }
+        return "\(status.epsilonSpent) (\(status.epsilonAccountant ?? "none yet")) of \(budget) at δ = \(status.delta)"
     }
 
     /// The run the options describe.

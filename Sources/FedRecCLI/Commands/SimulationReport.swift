@@ -34,6 +34,7 @@ struct SimulationReport {
         o.set("non_private_mae", reference?.result.final.mae)
         o.set("private", privacy.enabled)
         o.set("epsilon", outcome.ledger.map { $0.epsilonSpentSoFar })
+        o.set("epsilon_accountant", outcome.ledger?.spentAccountant.map { .string($0.rawValue) } ?? .null)
         o.set("epsilon_pld", outcome.epsilonSpent(.pld))
         o.set("epsilon_rdp", outcome.epsilonSpent(.rdp))
         o.set("epsilon_budget", outcome.plan?.epsilonBudget)
@@ -80,7 +81,8 @@ struct SimulationReport {
         }
         let label: String
         if let ledger = outcome.ledger, let plan = outcome.plan {
-            label = String(format: "federated, ε = %.3g (δ = %.2g)", ledger.epsilonSpentSoFar, plan.delta)
+            label = String(format: "federated, ε = %.3g (%@, δ = %.2g)", ledger.epsilonSpentSoFar,
+                           ledger.spentAccountant?.rawValue ?? "none", plan.delta)
         } else {
             label = "federated"
         }
@@ -94,11 +96,7 @@ struct SimulationReport {
                             result.rounds.count, released, result.secondsPerRound,
                             result.rounds.isEmpty ? 0 : Double(result.rounds.map(\.participants).reduce(0, +)) / Double(result.rounds.count))]
         if let ledger = outcome.ledger {
-            var spent = "ε spent: " + AccountantKind.allCases.compactMap { k in
-                ledger.epsilonSpent[k.rawValue].map { String(format: "%@ %.4g", k.rawValue.uppercased(), $0.epsilon) }
-            }.joined(separator: ", ")
-            spent += String(format: " of budget %.4g", ledger.epsilonBudget)
-            notes.append(spent)
+            notes.append(Self.spentNote(ledger))
             if let server = ledger.serverViewEpsilon {
                 notes.append(String(format: "against the server itself (no amplification; one client's updates): ε = %.4g", server))
             } else {
@@ -107,6 +105,19 @@ struct SimulationReport {
             notes.append("noise: \(ledger.noiseSource)")
         }
         return (lines + [""] + notes).joined(separator: "\n")
+    }
+
+    /// "ε spent: 7.99 (PLD, the accountant that proves the budget) of budget 8; RDP bound 9.16": the
+    /// figure shown is the ledger's ``PrivacyLedger/spentSoFar``; other bounds follow, named.
+    static func spentNote(_ ledger: PrivacyLedger) -> String {
+        guard let spent = ledger.spentSoFar else { return String(format: "ε spent: 0 of budget %.4g (no round released)", ledger.epsilonBudget) }
+        var note = String(format: "ε spent: %.4g (%@, the accountant that proves the budget) of budget %.4g",
+                          spent.epsilon, spent.accountant.rawValue.uppercased(), ledger.epsilonBudget)
+        let others = AccountantKind.allCases.filter { $0 != spent.accountant }.compactMap { k in
+            ledger.epsilonSpent[k.rawValue].flatMap { $0.rounds == spent.rounds ? String(format: "%@ bound %.4g", k.rawValue.uppercased(), $0.epsilon) : nil }
+        }
+        if !others.isEmpty { note += "; " + others.joined(separator: ", ") }
+        return note
     }
 
     /// Writes config.json, rounds.csv and result.json (the ledger is kept by the run itself).

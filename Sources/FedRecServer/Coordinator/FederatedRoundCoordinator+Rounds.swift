@@ -142,7 +142,7 @@ extension FederatedRoundCoordinator {
             // stream [2⁶⁴−3, t] (seeded noise) or the CSPRNG, and move C for the next round —
             // exactly as the in-process simulations do.
             var adaptRNG = SeededGenerator(seed: setup.simulation.seed, stream: [UInt64.max - 2, t])
-            s.privatizer!.finishRound(unclippedCount: unclipped, expectedParticipants: denominator,
+            s.privatizer!.finishRound(unclippedCount: unclipped, bitsSummed: count, expectedParticipants: denominator,
                                       released: decision == .release, using: &adaptRNG)
         } else {
             decision = IdentityPrivatizer().privatizeAggregate(&sum, participants: count, using: &serverRNG)
@@ -167,6 +167,7 @@ extension FederatedRoundCoordinator {
             }
         case .discard(let r):
             reason = r
+            s.ledger?.recordDiscarded()  // no model released, but the server saw the updates (server view)
         }
         if reason == nil {
             s.modelVersion += 1
@@ -222,6 +223,7 @@ extension FederatedRoundCoordinator {
         status.instance = instance
         status.message = s.failure ?? s.stopReason
         status.clipBound = s.privatizer?.adaptive?.clipBound
+        status.epsilonAccountant = s.ledger?.spentAccountant?.rawValue
         return status
     }
 

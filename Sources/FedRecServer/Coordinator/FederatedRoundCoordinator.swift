@@ -31,7 +31,7 @@ import Synchronization
 /// bound C_t is returned with every check-in, each update comes with its client's bit
 /// 1[‖Δ‖ ≤ C_t] (``submitUpdate(clientID:round:update:unclipped:)``), the bits of the aggregated
 /// updates are summed per chunk like the updates, and after the aggregate step the same
-/// ``GaussianPrivatizer/finishRound(unclippedCount:expectedParticipants:released:using:)`` the
+/// ``GaussianPrivatizer/finishRound(unclippedCount:bitsSummed:expectedParticipants:released:using:)`` the
 /// in-process simulations call noises the count (stream [2⁶⁴−3, t] under seeded noise, else the
 /// CSPRNG) and moves C. The update noise is z_Δ·C_t; the ledger composes the accounted z, which
 /// already pays for the count. C is checkpointed with the model, so a resumed run continues with it.

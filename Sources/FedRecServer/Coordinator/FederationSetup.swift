@@ -259,7 +259,7 @@ public struct TrainingPlan: Sendable, Codable, Hashable {
         guard let sigma = countNoiseStddev, sigma > 0, sigma.isFinite else {
             throw ServerError(.badResponse, "the server adapts its clip bound but publishes no valid count noise σ_b")
         }
-        let z = 1 / (1 / (m.noiseMultiplier * m.noiseMultiplier) + 1 / (4 * sigma * sigma)).squareRoot()
+        let z = AdaptiveClipping.accountedNoiseMultiplier(updateMultiplier: m.noiseMultiplier, countNoiseStddev: sigma)
         do {
             return try GaussianMechanism(noiseMultiplier: z, clipBound: m.clipBound, trust: m.trust, minimumUpdates: m.minimumUpdates)
         } catch {

@@ -117,7 +117,8 @@ public enum FederationRoutes {
             let status = coordinator.status()
             metrics.gauge("fedrec_round", help: "The open round.").set(Double(status.round))
             metrics.gauge("fedrec_model_version", help: "Models released so far.").set(Double(status.modelVersion))
-            metrics.gauge("fedrec_epsilon_spent", help: "Privacy budget spent (epsilon at the ledger's delta).").set(status.epsilonSpent)
+            metrics.gauge("fedrec_epsilon_spent", help: "Privacy budget spent: epsilon at the ledger's delta, by the accountant that proves the budget (fedrec_epsilon_accountant).").set(status.epsilonSpent)
+            for kind in ["rdp", "pld"] { metrics.gauge("fedrec_epsilon_accountant", help: "1 for the accountant whose bound fedrec_epsilon_spent shows, else 0.", labels: ["accountant": kind]).set(status.epsilonAccountant == kind ? 1 : 0) }
             if let budget = status.epsilonBudget { metrics.gauge("fedrec_epsilon_budget", help: "Privacy budget (epsilon).").set(budget) }
             if let c = status.clipBound { metrics.gauge("fedrec_clip_bound", help: "The adaptive clip bound C of the open round.").set(c) }
             return .text(metrics.render(), contentType: Metrics.contentType)

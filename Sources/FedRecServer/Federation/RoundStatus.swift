@@ -27,8 +27,12 @@ public struct RoundStatus: Codable, Sendable, Hashable {
     public var minUpdates: Int
     /// Seconds until the round's deadline, if open.
     public var deadlineSeconds: Double?
-    /// ε spent so far (the ledger's accountant, at `delta`).
+    /// ε spent so far at `delta`: the bound of the accountant that proves the budget
+    /// (``PrivacyLedger/spentSoFar``), never above `epsilonBudget` in a run the ledger admitted.
     public var epsilonSpent: Double
+    /// The accountant of `epsilonSpent` (`"rdp"` or `"pld"`); nil before the first round or in a
+    /// non-private run (and from servers that predate the field).
+    public var epsilonAccountant: String?
     /// The ε budget; nil (absent from the JSON) for a non-private run or a run without a budget.
     public var epsilonBudget: Double?
     /// δ of the (ε, δ) figures.
