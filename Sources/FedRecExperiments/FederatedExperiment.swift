@@ -80,37 +80,25 @@ public struct FederatedExperiment: Sendable {
             let result = sim.run(onRound: onRound)
             return Outcome(result: result, plan: nil, ledger: nil, population: sim.population)
         }
-        if let url = ledgerURL, FileManager.default.fileExists(atPath: url.path) {
-            throw PrivacyError(.ledgerMismatch, "\(url.path) already holds the privacy ledger of another run; it is never replaced: choose a new output folder")
-        }
         let population = train.userCount
         let plan = try plan(population: population)!
         let privatizer = try plan.privatizer(adaptive: privacy.adaptiveClipping, population: population)
         var sim = try Simulation(train: train, heldOut: heldOut, config: simulation, privatizer: privatizer)
-        var ledger = try PrivacyLedger(
-            runID: UUID().uuidString, configFingerprint: Self.fingerprint(plan: plan, train: train),
-            epsilonBudget: plan.epsilonBudget, delta: plan.delta, mechanism: plan.mechanism,
-            samplingRate: plan.samplingRate, noiseSource: plan.noise)
-        var failure: (any Error)? = nil
+        var gate = try PrivateRunGate(ledger: Self.ledger(plan: plan, fingerprint: Self.fingerprint(plan: plan, train: train)),
+                                      file: ledgerURL)
         let result = sim.run(onRound: { record in
             onRound(record)
-            guard record.released, failure == nil else { if !record.released { ledger.recordDiscarded() }; return }
-            do {
-                try ledger.record(round: ledger.roundsRun + 1)
-                if let url = ledgerURL { try ledger.save(to: url) }
-            } catch {
-                failure = error
-            }
-        }, admit: { _ in
-            if let failure { return "the privacy ledger failed: \(failure)" }
-            do { try ledger.check(rounds: 1) } catch { return "\(error)" }
-            return nil
-        })
-        if let failure { throw failure }
-        try ledger.refreshSpent()
-        if let url = ledgerURL { try ledger.save(to: url) }
+            gate.roundClosed(released: record.released)
+        }, admit: { _ in gate.admit() })
+        let ledger = try gate.finish()
         return Outcome(result: result, plan: plan, ledger: ledger, population: sim.population,
                        finalClipBound: sim.privatizer.adaptive?.clipBound)
+    }
+
+    /// A fresh ledger for a run under `plan`.
+    static func ledger(plan: ResolvedPrivacy, fingerprint: String) throws -> PrivacyLedger {
+        try PrivacyLedger(runID: UUID().uuidString, configFingerprint: fingerprint, epsilonBudget: plan.epsilonBudget,
+                          delta: plan.delta, mechanism: plan.mechanism, samplingRate: plan.samplingRate, noiseSource: plan.noise)
     }
 
     /// A fingerprint of what the privacy guarantee depends on: the mechanism, q, δ, budget and data shape.

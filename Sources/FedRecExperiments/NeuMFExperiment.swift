@@ -102,36 +102,17 @@ public enum NeuMFExperiment {
             guard case .poisson(let q) = simulation.sampling else {
                 throw FederationError(.incompatibleOptions, "--clients-per-round (fixed-size sampling) cannot be used with differential privacy: the accountant assumes Poisson sampling, where each user joins a round independently; use --sampling-rate q, or --no-dp")
             }
-            if let url = ledgerURL, FileManager.default.fileExists(atPath: url.path) {
-                throw PrivacyError(.ledgerMismatch, "\(url.path) already holds the privacy ledger of another run; it is never replaced: choose a new output folder")
-            }
             let resolved = try ResolvedPrivacy(privacy, population: train.userCount, samplingRate: q, rounds: simulation.rounds)
             plan = resolved
             let privatizer = try resolved.privatizer(adaptive: privacy.adaptiveClipping, population: train.userCount)
             var sim = try NeuMFSimulation(train: train, heldOut: heldOut, config: simulation, privatizer: privatizer)
-            var book = try PrivacyLedger(
-                runID: UUID().uuidString,
-                configFingerprint: "model=neumf;" + FederatedExperiment.fingerprint(plan: resolved, train: train),
-                epsilonBudget: resolved.epsilonBudget, delta: resolved.delta, mechanism: resolved.mechanism,
-                samplingRate: resolved.samplingRate, noiseSource: resolved.noise)
-            var failure: (any Error)? = nil
+            let fingerprint = "model=neumf;" + FederatedExperiment.fingerprint(plan: resolved, train: train)
+            var gate = try PrivateRunGate(ledger: FederatedExperiment.ledger(plan: resolved, fingerprint: fingerprint), file: ledgerURL)
             outcome = try sim.run(onRound: { record in
                 onRound(record)
-                guard record.released, failure == nil else { if !record.released { book.recordDiscarded() }; return }
-                do {
-                    try book.record(round: book.roundsRun + 1)
-                    if let url = ledgerURL { try book.save(to: url) }
-                } catch {
-                    failure = error
-                }
-            }, admit: { _ in
-                if let failure { return "the privacy ledger failed: \(failure)" }
-                do { try book.check(rounds: 1) } catch { return "\(error)" }
-                return nil
-            })
-            if let failure { throw failure }
-            try book.refreshSpent()
-            if let url = ledgerURL { try book.save(to: url) }
+                gate.roundClosed(released: record.released)
+            }, admit: { _ in gate.admit() })
+            let book = try gate.finish()
             ledger = book
             finalClip = sim.privatizer.adaptive?.clipBound
             let start = clock.now

@@ -1,4 +1,6 @@
-/// What happened in one round of a simulation.
+/// What happened in one round of a federation, for any model (in process or on the aggregation
+/// server). The held-out figures are the model's own: RMSE/MAE for rating models, HR@K/NDCG@K
+/// (first cutoff, full ranking) for ranking models; the others stay nil.
 public struct RoundRecord: Sendable, Hashable, Codable {
     /// The round number, from 1.
     public var round: Int
@@ -13,6 +15,10 @@ public struct RoundRecord: Sendable, Hashable, Codable {
     public var rmse: Double?
     /// Held-out MAE after this round, when it was evaluated.
     public var mae: Double?
+    /// HR@K (first cutoff) under full ranking after this round, when a ranking model was evaluated.
+    public var hitRate: Double?
+    /// NDCG@K (first cutoff) under full ranking after this round, when a ranking model was evaluated.
+    public var ndcg: Double?
     /// False when the privacy hook discarded the aggregate (the model did not change).
     public var released: Bool
     /// Why the aggregate was discarded, if it was.
@@ -40,4 +46,19 @@ public struct RoundRecord: Sendable, Hashable, Codable {
         self.roundSeconds = roundSeconds
         self.elapsedSeconds = elapsedSeconds
     }
+
+    /// Creates a record of a ranking model's round (e.g. from a round run by the aggregation server,
+    /// which knows neither the clients' losses nor their norms: pass NaN).
+    public init(round: Int, participants: Int, failedClients: Int = 0, meanUpdateNorm: Double, trainLoss: Double,
+                hitRate: Double?, ndcg: Double?, released: Bool, discardReason: String? = nil,
+                roundSeconds: Double, elapsedSeconds: Double) {
+        self.init(round: round, participants: participants, meanUpdateNorm: meanUpdateNorm, trainLoss: trainLoss,
+                  released: released, discardReason: discardReason, roundSeconds: roundSeconds,
+                  elapsedSeconds: elapsedSeconds, failedClients: failedClients)
+        self.hitRate = hitRate
+        self.ndcg = ndcg
+    }
 }
+
+/// NeuMF's rounds use the one ``RoundRecord`` (its `hitRate` and `ndcg`).
+public typealias NeuMFRoundRecord = RoundRecord

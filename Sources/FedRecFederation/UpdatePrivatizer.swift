@@ -17,6 +17,11 @@ public protocol UpdatePrivatizer: Sendable {
     /// True when this transform gives a differential-privacy guarantee; such runs must use
     /// Poisson sampling and the fixed denominator q·N.
     var isPrivate: Bool { get }
+    /// True when the noise comes from the system CSPRNG: the engine then draws each round's
+    /// participants from the CSPRNG too, since anyone who knows who took part can undo the
+    /// amplification by sampling that ε counts on. Seeded noise keeps seeded selection, so a seed
+    /// reproduces both.
+    var drawsSecureNoise: Bool { get }
 
     /// Transforms one client's update in place before it leaves the client.
     /// Call ``ModelUpdate/withDenseValues(_:)`` before adding noise: a noised update is dense.
@@ -40,6 +45,8 @@ public protocol UpdatePrivatizer: Sendable {
 }
 
 extension UpdatePrivatizer {
+    /// No noise of its own (the identity): selection follows the seed.
+    public var drawsSecureNoise: Bool { false }
     /// No adaptive clipping: reports 0.
     public func unclippedIndicator(norm: Double) -> Double { 0 }
     /// No adaptation.

@@ -153,7 +153,7 @@ struct ClipAndNoise: UpdatePrivatizer {
                                        serverOptimizer: .fedAvg(learningRate: .greatestFiniteMagnitude), evaluateEvery: 0, seed: 7)
         var sim = try Simulation(train: data.train, heldOut: data.heldOut, config: cfg,
                                  privatizer: ClipAndNoise(stddev: 100))
-        let initial = sim.aggregator.model
+        let initial = sim.model
         let result = sim.run()
         #expect(result.rounds.count == 1)
         #expect(result.stopReason?.contains("diverged") == true && result.stopReason?.contains("round 1") == true)

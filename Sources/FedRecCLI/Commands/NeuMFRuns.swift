@@ -139,9 +139,11 @@ enum NeuMFRuns {
 
     /// The comparison table: full ranking and sampled protocol side by side.
     static func table(_ rows: [(String, ImplicitResult)]) -> String {
-        var lines = ["".padding(toLength: 30, withPad: " ", startingAt: 0) + "  HR@10  NDCG@10   (sampled 1+99: HR@10  NDCG@10)"]
+        // The label column fits the longest label (an ε row names its accountant), at least 30 wide.
+        let width = max(30, rows.map { $0.0.count }.max() ?? 0)
+        var lines = ["".padding(toLength: width, withPad: " ", startingAt: 0) + "  HR@10  NDCG@10   (sampled 1+99: HR@10  NDCG@10)"]
         func line(_ name: String, _ full: RankingMetrics, _ sampled: RankingMetrics?) {
-            var s = name.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: "  %.4f  %.4f", full.hitRate(at: 10), full.ndcg(at: 10))
+            var s = name.padding(toLength: width, withPad: " ", startingAt: 0) + String(format: "  %.4f  %.4f", full.hitRate(at: 10), full.ndcg(at: 10))
             if let sampled { s += String(format: "                   %.4f  %.4f", sampled.hitRate(at: 10), sampled.ndcg(at: 10)) }
             lines.append(s)
         }

@@ -34,32 +34,13 @@ extension FederatedRoundCoordinator {
         guard !s.submitted.contains(k) else { throw ServerError(.duplicateUpdate, "this client already submitted its update for round \(round)") }
     }
 
-    func chunkOf(position p: Int, _ s: State) -> Int {
-        // _chunkRange(c) = c·n/chunks ..< (c+1)·n/chunks: find c with p in it.
-        let n = s.participants.count
-        var c = min(s.chunks - 1, p * s.chunks / max(n, 1))
-        while c > 0 && p < c * n / s.chunks { c -= 1 }
-        while p >= (c + 1) * n / s.chunks { c += 1 }
-        return c
-    }
-
     /// Adds the chunk's waiting updates that are next in client order.
     func drain(_ s: inout State, chunk c: Int) {
-        let n = s.participants.count
-        let end = (c + 1) * n / s.chunks
+        let end = s.reduction.positions(inChunk: c).upperBound
         while s.nextPosition[c] < end, let values = s.pending.removeValue(forKey: s.nextPosition[c]) {
-            Self.add(values, to: &s.partials[c])
-            s.partialCounts[c] += 1
+            s.partials[c].add(values)
             s.partialUnclipped[c] += s.pendingBits.removeValue(forKey: s.nextPosition[c]) ?? 0
             s.nextPosition[c] += 1
-        }
-    }
-
-    /// `sum += values`, element by element (the in-process reductions' order of operations).
-    private static func add(_ values: [Float], to sum: inout [Float]) {
-        precondition(values.count == sum.count, "FederatedRoundCoordinator: update length mismatch")
-        sum.withUnsafeMutableBufferPointer { s in
-            values.withUnsafeBufferPointer { v in Kernels.axpy(1, v, s) }
         }
     }
 
@@ -88,10 +69,9 @@ extension FederatedRoundCoordinator {
         s.submitted = []
         s.pending = [:]
         s.pendingBits = [:]
-        s.chunks = max(1, min(setup.simulation.reductionChunks, s.participants.count))
-        s.nextPosition = (0..<s.chunks).map { $0 * s.participants.count / s.chunks }
-        while s.partials.count < s.chunks { s.partials.append([Float](repeating: 0, count: parameterCount)) }
-        s.partialCounts = [Int](repeating: 0, count: s.partials.count)
+        s.reduction = OrderedReduction(participants: s.participants.count, maxChunks: setup.simulation.reductionChunks)
+        s.nextPosition = (0..<s.reduction.chunkCount).map { s.reduction.positions(inChunk: $0).lowerBound }
+        while s.partials.count < s.reduction.chunkCount { s.partials.append(DenseAccumulator(length: parameterCount)) }
         s.partialUnclipped = [Double](repeating: 0, count: s.partials.count)
         s.openedAt = .now
         s.deadline = ContinuousClock.now + .milliseconds(Int64(setup.roundDeadlineSeconds * 1000))
@@ -110,26 +90,21 @@ extension FederatedRoundCoordinator {
         s.phase = .aggregating
         let t = s.round
         // Late arrivals: whatever is buffered is added in client order, skipping those who never came.
-        for c in 0..<s.chunks {
-            let positions = s.pending.keys.filter { chunkOf(position: $0, s) == c }.sorted()
-            for p in positions {
-                Self.add(s.pending[p]!, to: &s.partials[c])
-                s.partialCounts[c] += 1
-                s.partialUnclipped[c] += s.pendingBits[p] ?? 0
-            }
+        for p in s.pending.keys.sorted() {
+            let c = s.reduction.chunk(containing: p)
+            s.partials[c].add(s.pending[p]!)
+            s.partialUnclipped[c] += s.pendingBits[p] ?? 0
         }
         s.pending = [:]
         s.pendingBits = [:]
-        // Fold the chunk sums in chunk order into the round's sum, clearing them.
+        // Fold the chunk sums in chunk order into the round's sum, clearing them (OrderedReduction:
+        // the in-process engine's order of additions).
         var sum = [Float](repeating: 0, count: parameterCount)
         var count = 0
+        s.reduction.fold(into: &sum, partials: &s.partials) { partial, target in count += partial.drain(into: target) }
         var unclipped = 0.0
-        for c in 0..<s.chunks {
-            Self.add(s.partials[c], to: &sum)
-            count += s.partialCounts[c]
+        for c in 0..<s.reduction.chunkCount {
             unclipped += s.partialUnclipped[c]
-            s.partials[c].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-            s.partialCounts[c] = 0
             s.partialUnclipped[c] = 0
         }
         let denominator = setup.simulation.sampling.expectedParticipants(population: setup.population)

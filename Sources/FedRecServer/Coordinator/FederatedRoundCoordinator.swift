@@ -16,7 +16,7 @@ import Synchronization
 /// is secret: a client learns only its own coin, at check-in. Selected clients fetch the model and
 /// submit one dense update. The round closes when every participant has reported or the deadline
 /// passes. Updates are summed exactly as ``Simulation`` and ``NeuMFSimulation`` sum them — participants split into
-/// `reductionChunks` contiguous chunks, each chunk summed in client order, chunks folded in chunk
+/// `reductionChunks` contiguous chunks (``OrderedReduction``), each chunk summed in client order, chunks folded in chunk
 /// order — whatever order they arrive in (early arrivals wait in a reorder buffer), so a seeded run
 /// reproduces the in-process model bit for bit. The aggregate then goes through the privacy hook
 /// (``GaussianPrivatizer``: central noise, or the minimum-count check of distributed trust: fewer
@@ -114,7 +114,8 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         var participants: [Int32] = []
         var position: [Int32: Int] = [:]
         var submitted: Set<Int32> = []
-        var chunks = 1
+        /// The round's chunk layout (the in-process engine's ``OrderedReduction``).
+        var reduction = OrderedReduction(participants: 0, maxChunks: 1)
         var nextPosition: [Int] = []
         var pending: [Int: [Float]] = [:]
         /// The unclipped bits of the waiting updates (adaptive clipping), by position.
@@ -122,8 +123,7 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
         /// The privacy seam; under adaptive clipping it carries the current clip bound C_t.
         var privatizer: GaussianPrivatizer?
         /// One dense running sum per chunk, and the number of updates each holds.
-        var partials: [[Float]] = []
-        var partialCounts: [Int] = []
+        var partials: [DenseAccumulator] = []
         /// The number of unclipped bits each chunk's sum holds (adaptive clipping).
         var partialUnclipped: [Double] = []
         var deadline: ContinuousClock.Instant = .now
@@ -304,7 +304,7 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
             s.submitted.insert(k)
             s.pending[position] = update.values
             if let b = unclipped { s.pendingBits[position] = Double(b) }
-            let chunk = chunkOf(position: position, s)
+            let chunk = s.reduction.chunk(containing: position)
             drain(&s, chunk: chunk)
             if s.submitted.count == s.participants.count { closeRound(&s) }
             return UpdateReceipt(round: round)
