@@ -60,7 +60,7 @@ public struct HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let headersTooLarge = Code("request_header_fields_too_large", status: 431)
         /// An unexpected failure inside a handler (500); the message never leaks internals.
         public static let internalError = Code("internal_error", status: 500)
-        /// A feature of HTTP this server does not implement, e.g. a transfer coding (501).
+        /// A feature of HTTP this server does not implement, for example a transfer coding (501).
         public static let notImplemented = Code("not_implemented", status: 501)
         /// The server is at its connection limit or shutting down (503).
         public static let unavailable = Code("service_unavailable", status: 503)

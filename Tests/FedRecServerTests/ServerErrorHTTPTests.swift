@@ -33,6 +33,7 @@ struct ServerErrorHTTPTests {
         router.add(.get, "/stale") { _ in throw ServerError(.staleRound, "round 3 is closed") }
         let response = router.respond(to: HTTPRequest(method: .get, path: "/stale"))
         #expect(response.status.code == 409)
-        #expect(String(decoding: response.body, as: UTF8.self) == #"{"error":"stale_round","message":"round 3 is closed"}"#)
+        let body = String(decoding: response.body, as: UTF8.self)
+        #expect(body == #"{"error":"stale_round","message":"round 3 is closed"}"#)
     }
 }
