@@ -20,10 +20,11 @@ let package = Package(
         .target(name: "FedRecModels", dependencies: ["FedRecData", "FedRecMath"], swiftSettings: numeric),
         .target(name: "FedRecPrivacy", dependencies: ["FedRecMath"], swiftSettings: numeric),
         .target(name: "FedRecFederation", dependencies: ["FedRecModels", "FedRecPrivacy"], swiftSettings: numeric),
-        .target(name: "FedRecServer", dependencies: ["FedRecFederation", "FedRecExperiments", "FedRecReport"], swiftSettings: strict),
+        .target(name: "FedRecHTTP", dependencies: ["FedRecReport"], swiftSettings: strict),
+        .target(name: "FedRecServer", dependencies: ["FedRecFederation", "FedRecExperiments", "FedRecHTTP", "FedRecReport"], swiftSettings: strict),
         .target(name: "FedRecReport", swiftSettings: strict),
         .target(name: "FedRecExperiments", dependencies: ["FedRecFederation", "FedRecReport"], swiftSettings: strict),
-        .target(name: "FedRecCLI", dependencies: ["FedRecExperiments", "FedRecServer", "FedRecFederation", "FedRecModels", "FedRecPrivacy", "FedRecData"], swiftSettings: strict),
+        .target(name: "FedRecCLI", dependencies: ["FedRecExperiments", "FedRecServer", "FedRecHTTP", "FedRecFederation", "FedRecModels", "FedRecPrivacy", "FedRecData"], swiftSettings: strict),
         .executableTarget(name: "fedrec", dependencies: ["FedRecCLI"], swiftSettings: strict),
 
         .testTarget(name: "FedRecMathTests", dependencies: ["FedRecMath"]),
@@ -31,10 +32,11 @@ let package = Package(
         .testTarget(name: "FedRecModelsTests", dependencies: ["FedRecModels"]),
         .testTarget(name: "FedRecPrivacyTests", dependencies: ["FedRecPrivacy"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FedRecFederationTests", dependencies: ["FedRecFederation"]),
-        .testTarget(name: "FedRecServerTests", dependencies: ["FedRecServer"]),
+        .testTarget(name: "FedRecHTTPTests", dependencies: ["FedRecHTTP"]),
+        .testTarget(name: "FedRecServerTests", dependencies: ["FedRecServer", "FedRecHTTP"]),
         .testTarget(name: "FedRecReportTests", dependencies: ["FedRecReport"]),
         .testTarget(name: "FedRecExperimentsTests", dependencies: ["FedRecExperiments"]),
-        .testTarget(name: "FedRecCLITests", dependencies: ["FedRecCLI"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FedRecCLITests", dependencies: ["FedRecCLI", "FedRecHTTP"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import FedRecHTTP
 import Testing
 @testable import FedRecServer
 

@@ -1,3 +1,4 @@
+import FedRecHTTP
 import Foundation
 import Testing
 @testable import FedRecServer

@@ -1,5 +1,6 @@
 import FedRecData
 import FedRecFederation
+import FedRecHTTP
 import FedRecModels
 import Foundation
 import Testing

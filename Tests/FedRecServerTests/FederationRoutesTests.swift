@@ -1,3 +1,4 @@
+import FedRecHTTP
 import Foundation
 import Synchronization
 import Testing

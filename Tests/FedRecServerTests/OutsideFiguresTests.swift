@@ -1,5 +1,6 @@
 import Dispatch
 import FedRecFederation
+@testable import FedRecHTTP
 import FedRecMath
 @testable import FedRecServer
 import Foundation

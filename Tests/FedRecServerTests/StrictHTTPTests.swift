@@ -1,3 +1,4 @@
+import FedRecHTTP
 import FedRecPrivacy
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import FedRecHTTP
 import FedRecServer
 import Foundation
 

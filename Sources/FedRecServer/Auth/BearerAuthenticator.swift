@@ -1,3 +1,5 @@
+import FedRecHTTP
+
 /// Checks `Authorization: Bearer TOKEN` against the client tokens and names the client.
 ///
 /// The presented token must be exactly the stored text (64 lowercase hex digits: `ABCD…` is not

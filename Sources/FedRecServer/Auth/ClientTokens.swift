@@ -1,3 +1,5 @@
+import FedRecHTTP
+
 /// The per-client bearer tokens of a deployment, and their file format.
 ///
 /// File format (UTF-8, LF line ends; see docs/protocol.md §2):
@@ -75,18 +77,18 @@ public struct ClientTokens: Sendable, Hashable {
     /// Writes the file atomically with mode 0600.
     /// - Throws: `.ioFailure` naming the path.
     public func write(to path: String) throws(ServerError) {
-        try AtomicFile.write(Array(serialized().utf8), to: path, permissions: 0o600)
+        try ServerError.bridging(AtomicFile.write(Array(serialized().utf8), to: path, permissions: 0o600))
     }
 
     /// Loads and validates a token file.
     /// - Throws: `.invalidTokenFile` when group or others may read it, or a line is malformed
     ///   (the message names the file and line); `.ioFailure` when it cannot be read.
     public static func load(from path: String) throws(ServerError) -> ClientTokens {
-        let mode = try AtomicFile.permissions(of: path)
+        let mode = try ServerError.bridging(AtomicFile.permissions(of: path))
         guard mode & 0o077 == 0 else {
             throw ServerError(.invalidTokenFile, "\(path) has mode \(String(mode, radix: 8)); token files must be private: run chmod 600 \(path)")
         }
-        let bytes = try AtomicFile.read(path, maxBytes: 64 << 20)
+        let bytes = try ServerError.bridging(AtomicFile.read(path, maxBytes: 64 << 20))
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ServerError(.invalidTokenFile, "\(path) is not UTF-8 text")
         }

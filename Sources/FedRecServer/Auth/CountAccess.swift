@@ -1,3 +1,4 @@
+import FedRecHTTP
 import Foundation
 
 /// Who may see the exact per-round participant counts: `selected` and `received` in
@@ -52,14 +53,14 @@ extension CountAccess {
     public static func operatorToken(at path: String) throws(ServerError) -> (token: String, created: Bool) {
         if !FileManager.default.fileExists(atPath: path) {
             let token = ClientTokens.generate(clientIDs: ["operator"]).entries[0].token
-            try AtomicFile.write(Array((token + "\n").utf8), to: path, permissions: 0o600)
+            try ServerError.bridging(AtomicFile.write(Array((token + "\n").utf8), to: path, permissions: 0o600))
             return (token, true)
         }
-        let mode = try AtomicFile.permissions(of: path)
+        let mode = try ServerError.bridging(AtomicFile.permissions(of: path))
         guard mode & 0o077 == 0 else {
             throw ServerError(.invalidTokenFile, "\(path) has mode \(String(mode, radix: 8)); the operator token must be private: run chmod 600 \(path)")
         }
-        let text = String(decoding: try AtomicFile.read(path, maxBytes: 4096), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(decoding: try ServerError.bridging(AtomicFile.read(path, maxBytes: 4096)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard ClientTokens.isValidToken(text) else {
             throw ServerError(.invalidTokenFile, "\(path) must hold one operator token: 64 lowercase hex digits (delete it and the server writes a new one)")
         }

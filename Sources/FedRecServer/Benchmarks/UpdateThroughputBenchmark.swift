@@ -1,4 +1,5 @@
 import Dispatch
+import FedRecHTTP
 import Foundation
 import Synchronization
 
@@ -74,7 +75,7 @@ public struct UpdateThroughputBenchmark: Sendable {
         let body = TensorWireFormat.encodedByteCount(layout: layout)
         let server = HTTPServer(configuration: .init(
             limits: .init(maxBodyBytes: body), maxConnections: clients + 16, maxConnectionsPerPeer: clients + 16, backlog: Int32(clients + 16)), router: router)
-        let port = try server.start()
+        let port = try ServerError.bridging(server.start())
         defer {
             server.shutdown()
             server.waitUntilStopped()

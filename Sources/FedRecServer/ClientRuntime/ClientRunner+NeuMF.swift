@@ -1,6 +1,7 @@
 import Dispatch
 import FedRecExperiments
 import FedRecFederation
+import FedRecHTTP
 import FedRecMath
 import FedRecModels
 import FedRecPrivacy
@@ -130,7 +131,7 @@ extension ClientRunner {
         for (k, user) in shard.users.enumerated() { stored.neumfRows[user.clientID] = users.rows[k] }
         let data: Data
         do { data = try JSONEncoder().encode(stored) } catch { throw ServerError(.ioFailure, "cannot encode the user state: \(error)") }
-        try AtomicFile.write([UInt8](data), to: path, permissions: 0o600)
+        try ServerError.bridging(AtomicFile.write([UInt8](data), to: path, permissions: 0o600))
     }
 
     /// The protocols a NeuMF client reports by default: the full ranking and the NCF paper's

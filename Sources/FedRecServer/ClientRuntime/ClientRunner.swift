@@ -1,5 +1,6 @@
 import Dispatch
 import FedRecFederation
+import FedRecHTTP
 import FedRecMath
 import FedRecModels
 import FedRecPrivacy
@@ -111,7 +112,7 @@ public struct ClientRunner: Sendable {
     ///   `ServerError(.weakPlan)` when a plan is below ``requirements`` (nothing is sent).
     public func run() throws(ServerError) -> Outcome {
         precondition(!shard.users.isEmpty, "a client process needs at least one user")
-        let http = try HTTPClient(url: serverURL, configuration: .init(requestTimeout: .seconds(60), retry: .none))
+        let http = try ServerError.bridging(HTTPClient(url: serverURL, configuration: .init(requestTimeout: .seconds(60), retry: .none)))
         defer { http.close() }
         let apis = shard.users.map { FederationClient(http: http, token: $0.token) }
         let first = apis[0]
@@ -311,7 +312,7 @@ public struct ClientRunner: Sendable {
         for c in clients { if let e = c.userEmbedding { stored.embeddings[String(c.id)] = e } }
         let data: Data
         do { data = try JSONEncoder().encode(stored) } catch { throw ServerError(.ioFailure, "cannot encode the user state: \(error)") }
-        try AtomicFile.write([UInt8](data), to: path, permissions: 0o600)
+        try ServerError.bridging(AtomicFile.write([UInt8](data), to: path, permissions: 0o600))
     }
 
     /// Runs `body`, retrying connection failures with exponential backoff for up to ``maxOutage``.

@@ -1,5 +1,6 @@
 import FedRecData
 import FedRecFederation
+import FedRecHTTP
 import Foundation
 
 /// The data of one client process: one or more users, each still a separate federated client with
@@ -95,7 +96,7 @@ public struct ClientShard: Sendable {
         } catch { throw ServerError(.ioFailure, "cannot create \(directory): \(error.localizedDescription)") }
         for user in users {
             guard let data = try? Self.encoder.encode(user) else { throw ServerError(.ioFailure, "cannot encode user \(user.clientID)") }
-            try AtomicFile.write(Array(data), to: (directory as NSString).appendingPathComponent("\(user.clientID).json"), permissions: 0o600)
+            try ServerError.bridging(AtomicFile.write(Array(data), to: (directory as NSString).appendingPathComponent("\(user.clientID).json"), permissions: 0o600))
         }
     }
 
@@ -114,7 +115,7 @@ public struct ClientShard: Sendable {
         }
         var users: [User] = []
         for file in files {
-            let bytes = try AtomicFile.read(file)
+            let bytes = try ServerError.bridging(AtomicFile.read(file))
             guard let user = try? decoder.decode(User.self, from: Data(bytes)) else {
                 throw ServerError(.badRequest, "\(file) is not a client user file (client_id, user_index, token, train_items, train_ratings, held_out_items, held_out_ratings)")
             }

@@ -1,3 +1,4 @@
+import FedRecHTTP
 import Foundation
 
 /// The high-water mark of a state directory (`budget.json`): how far the run has got, written
@@ -54,6 +55,6 @@ struct BudgetRecord: Codable, Hashable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         guard let data = try? encoder.encode(self) else { throw ServerError(.ioFailure, "cannot encode the budget record") }
-        try AtomicFile.write(Array(data), to: path, permissions: 0o600)
+        try ServerError.bridging(AtomicFile.write(Array(data), to: path, permissions: 0o600))
     }
 }

@@ -1,4 +1,5 @@
 import FedRecFederation
+import FedRecHTTP
 import FedRecPrivacy
 import Foundation
 
@@ -38,7 +39,7 @@ extension FederatedRoundCoordinator {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         guard let data = try? encoder.encode(setup) else { throw ServerError(.ioFailure, "cannot encode the setup") }
-        try AtomicFile.write(Array(data), to: path(directory, setupFile), permissions: 0o600)
+        try ServerError.bridging(AtomicFile.write(Array(data), to: path(directory, setupFile), permissions: 0o600))
     }
 
     /// The setup stored in `directory`'s `setup.json`, or nil when it is missing or unreadable.

@@ -1,3 +1,4 @@
+import FedRecHTTP
 import Foundation
 import Synchronization
 
@@ -47,7 +48,7 @@ public final class FederationService: Sendable {
     /// Binds and starts serving; returns the bound port.
     @discardableResult
     public func start() throws(ServerError) -> Int {
-        let port = try server.start()
+        let port = try ServerError.bridging(server.start())
         ticker.enter()
         let completed = metrics.counter("fedrec_rounds_total", help: "Rounds closed, by outcome.", labels: ["outcome": "completed"])
         let discarded = metrics.counter("fedrec_rounds_total", help: "Rounds closed, by outcome.", labels: ["outcome": "discarded"])

@@ -1,3 +1,4 @@
+import FedRecHTTP
 import Foundation
 
 /// The client side of docs/protocol.md §5 for `fedrec client`: typed calls over one keep-alive
@@ -24,7 +25,7 @@ public final class FederationClient {
     /// Creates a client for the server at `url` (`http://HOST:PORT`) using `token`.
     /// - Throws: `.badRequest` for a malformed URL.
     public init(url: String, token: String, configuration: HTTPClient.Configuration = .init()) throws(ServerError) {
-        http = try HTTPClient(url: url, configuration: configuration)
+        http = try ServerError.bridging(HTTPClient(url: url, configuration: configuration))
         authorization = ["Authorization": "Bearer \(token)"]
     }
 
@@ -73,8 +74,11 @@ public final class FederationClient {
         return try decode(UpdateReceipt.self, from: response)
     }
 
-    private func checked(_ response: HTTPClientResponse) throws(ServerError) -> HTTPClientResponse {
-        if let error = response.error { throw error }
+    /// Sends the request in `send` and returns its 2xx response; a transport failure or an error
+    /// response becomes the `ServerError` with the same code and message.
+    private func checked(_ send: @autoclosure () throws(HTTPError) -> HTTPClientResponse) throws(ServerError) -> HTTPClientResponse {
+        let response = try ServerError.bridging(send())
+        if let error = response.error { throw ServerError(error) }
         guard (200...299).contains(response.status) else { throw ServerError(.badResponse, "unexpected status \(response.status)") }
         return response
     }

@@ -1,3 +1,4 @@
+import FedRecHTTP
 import Foundation
 
 /// Registers the endpoints of docs/protocol.md §5 on a router, on top of a `RoundCoordinator`.
@@ -71,7 +72,7 @@ public enum FederationRoutes {
         router.add(.get, "/v1/model") { request in
             let client = try authenticator.authenticate(request)
             let snapshot = try coordinator.currentModel(clientID: client)
-            var response = HTTPResponse.binary(snapshot.encoded)
+            var response = HTTPResponse.binary(snapshot.encoded, contentType: TensorWireFormat.contentType)
             response.headers.add("ETag", "\"\(snapshot.version)\"")
             response.headers.add("Cache-Control", "no-store")
             return response

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import FedRecHTTP
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -117,14 +118,14 @@ public struct CheckpointArchive: Sendable, Hashable {
 
     /// Writes the archive atomically with mode 0600 (temp file, fsync, rename, fsync directory).
     public func write(to path: String) throws(ServerError) {
-        try AtomicFile.write(encoded(), to: path, permissions: 0o600)
+        try ServerError.bridging(AtomicFile.write(encoded(), to: path, permissions: 0o600))
     }
 
     /// Loads the archive at `path`; nil when no file exists there (a first start).
     /// - Throws: `.corruptCheckpoint` for a damaged file, `.ioFailure` when it cannot be read.
     public static func load(from path: String, maxBytes: Int = 1 << 32) throws(ServerError) -> CheckpointArchive? {
         guard access(path, F_OK) == 0 else { return nil }
-        return try decode(try AtomicFile.read(path, maxBytes: maxBytes), source: path)
+        return try decode(try ServerError.bridging(AtomicFile.read(path, maxBytes: maxBytes)), source: path)
     }
 
     private func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {

@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import Synchronization
 import Testing
-@testable import FedRecServer
+@testable import FedRecHTTP
 
 #if canImport(Glibc)
 import Glibc
@@ -355,7 +355,7 @@ struct HTTPServerLoopbackTests {
         #expect(response.text == "done 3")
         #expect(response.headers["Connection"] == "close")
         #expect(test.server.connectionCount == 0)
-        #expect(throws: ServerError.self) { try test.client().get("/healthz") }
+        #expect(throws: HTTPError.self) { try test.client().get("/healthz") }
     }
 
     @Test func shutdownBeforeStartReturnsAtOnce() {
@@ -370,7 +370,7 @@ struct HTTPServerLoopbackTests {
         let (fd, port) = try POSIXSocket.listen(host: "127.0.0.1", port: 0, backlog: 1)
         close(fd)
         let client = HTTPClient(host: "127.0.0.1", port: port, configuration: .init(retry: .init(maxAttempts: 3, initialDelay: .milliseconds(1), maxDelay: .milliseconds(2))))
-        let error = #expect(throws: ServerError.self) { try client.get("/healthz") }
+        let error = #expect(throws: HTTPError.self) { try client.get("/healthz") }
         #expect(error?.code == .socketFailure)
         #expect(error?.message.contains("after 3 attempts") == true)
         #expect(client.connectionsOpened == 0)
@@ -408,13 +408,13 @@ struct HTTPServerLoopbackTests {
         #expect(client.host == "127.0.0.1" && client.port == 8080)
         let v6 = try HTTPClient(url: "http://[::1]:9")
         #expect(v6.host == "::1" && v6.port == 9)
-        #expect(throws: ServerError.self) { try HTTPClient(url: "https://x:1") }
-        #expect(throws: ServerError.self) { try HTTPClient(url: "http://x:notaport") }
+        #expect(throws: HTTPError.self) { try HTTPClient(url: "https://x:1") }
+        #expect(throws: HTTPError.self) { try HTTPClient(url: "http://x:notaport") }
     }
 
     @Test func bindingAnUnusableAddressIsAClearError() {
         let server = HTTPServer(configuration: .init(host: "not-an-ip"), router: Router())
-        let error = #expect(throws: ServerError.self) { try server.start() }
+        let error = #expect(throws: HTTPError.self) { try server.start() }
         #expect(error?.code == .socketFailure)
     }
 

@@ -1,6 +1,6 @@
 import Dispatch
 import Testing
-@testable import FedRecServer
+@testable import FedRecHTTP
 
 @Suite struct MetricsTests {
     @Test func rendersCountersGaugesAndHistogramsInExpositionFormat() {

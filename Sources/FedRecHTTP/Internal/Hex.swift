@@ -1,6 +1,6 @@
-/// Lowercase hexadecimal.
-enum Hex {
-    static func encode(_ bytes: [UInt8]) -> String {
+/// Lowercase hexadecimal. Not API: `package` so FedRecServer's tokens can share it.
+package enum Hex {
+    package static func encode(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
@@ -12,7 +12,7 @@ enum Hex {
     }
 
     /// Decodes lowercase or uppercase hex; nil on odd length or a non-hex digit.
-    static func decode(_ text: String) -> [UInt8]? {
+    package static func decode(_ text: String) -> [UInt8]? {
         let utf8 = Array(text.utf8)
         guard utf8.count % 2 == 0 else { return nil }
         var out: [UInt8] = []

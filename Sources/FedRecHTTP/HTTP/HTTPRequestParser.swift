@@ -47,7 +47,7 @@ public struct HTTPRequestParser: Sendable {
         /// A complete request.
         case request(HTTPRequest)
         /// The request is malformed or over a limit; answer this error and close the connection.
-        case failure(ServerError)
+        case failure(HTTPError)
     }
 
     /// Where in a request the parser is; the connection picks its read timeout from it.
@@ -66,7 +66,7 @@ public struct HTTPRequestParser: Sendable {
         case requestLine
         case headers(Head)
         case body(Head, remaining: Int, body: [UInt8])
-        case failed(ServerError)
+        case failed(HTTPError)
     }
 
     private struct Head: Sendable {
@@ -144,7 +144,7 @@ public struct HTTPRequestParser: Sendable {
             case .failed(let error):
                 return .failure(error)
             case .requestLine:
-                guard let line = nextLine(limit: limits.maxRequestLineBytes, tooLong: ServerError(
+                guard let line = nextLine(limit: limits.maxRequestLineBytes, tooLong: HTTPError(
                     .uriTooLong, "the request line is longer than \(limits.maxRequestLineBytes) bytes"))
                 else { return pendingFailure ?? .needMoreData }
                 switch parseRequestLine(line) {
@@ -153,7 +153,7 @@ public struct HTTPRequestParser: Sendable {
                 }
             case .headers(var head):
                 let remainingHeaderBytes = limits.maxHeaderBytes - head.headerBytes
-                guard let line = nextLine(limit: remainingHeaderBytes, tooLong: ServerError(
+                guard let line = nextLine(limit: remainingHeaderBytes, tooLong: HTTPError(
                     .headersTooLarge, "the header section is larger than \(limits.maxHeaderBytes) bytes"))
                 else { return pendingFailure ?? .needMoreData }
                 head.headerBytes += line.count + 2
@@ -162,7 +162,7 @@ public struct HTTPRequestParser: Sendable {
                 }
                 if let error = parseHeaderLine(line, into: &head) { return fail(error) }
                 if head.headers.count > limits.maxHeaderCount {
-                    return fail(ServerError(.headersTooLarge, "more than \(limits.maxHeaderCount) header fields"))
+                    return fail(HTTPError(.headersTooLarge, "more than \(limits.maxHeaderCount) header fields"))
                 }
                 state = .headers(head)
             case .body(let head, let remaining, var body):
@@ -186,11 +186,11 @@ public struct HTTPRequestParser: Sendable {
     }
 
     /// Tells the parser the peer closed its side; returns an error if a request was cut short.
-    public mutating func finish() -> ServerError? {
+    public mutating func finish() -> HTTPError? {
         switch phase {
         case .idle, .failed: return nil
-        case .head: return ServerError(.badRequest, "the connection closed in the middle of the request head")
-        case .body: return ServerError(.badRequest, "the connection closed before the whole body arrived")
+        case .head: return HTTPError(.badRequest, "the connection closed in the middle of the request head")
+        case .body: return HTTPError(.badRequest, "the connection closed before the whole body arrived")
         }
     }
 
@@ -203,7 +203,7 @@ public struct HTTPRequestParser: Sendable {
     }
 
     /// The next CRLF-terminated line without its CRLF, or nil if it is incomplete (or failed).
-    private mutating func nextLine(limit: Int, tooLong: ServerError) -> ArraySlice<UInt8>? {
+    private mutating func nextLine(limit: Int, tooLong: HTTPError) -> ArraySlice<UInt8>? {
         let lf = UInt8(ascii: "\n")
         let cr = UInt8(ascii: "\r")
         var index = max(scanIndex, readIndex)
@@ -221,12 +221,12 @@ public struct HTTPRequestParser: Sendable {
             return nil
         }
         guard index > readIndex, buffer[index - 1] == cr else {
-            state = .failed(ServerError(.badRequest, "lines must end in CRLF; found a bare LF"))
+            state = .failed(HTTPError(.badRequest, "lines must end in CRLF; found a bare LF"))
             return nil
         }
         let line = buffer[readIndex..<(index - 1)]
         if line.contains(cr) {
-            state = .failed(ServerError(.badRequest, "a bare CR inside a line"))
+            state = .failed(HTTPError(.badRequest, "a bare CR inside a line"))
             return nil
         }
         readIndex = index + 1
@@ -234,21 +234,21 @@ public struct HTTPRequestParser: Sendable {
         return line
     }
 
-    private mutating func fail(_ error: ServerError) -> Event {
+    private mutating func fail(_ error: HTTPError) -> Event {
         state = .failed(error)
         return .failure(error)
     }
 
     // MARK: Request line
 
-    private func parseRequestLine(_ line: ArraySlice<UInt8>) -> Result<Head, ServerError> {
-        if line.isEmpty { return .failure(ServerError(.badRequest, "empty line where a request line was expected")) }
+    private func parseRequestLine(_ line: ArraySlice<UInt8>) -> Result<Head, HTTPError> {
+        if line.isEmpty { return .failure(HTTPError(.badRequest, "empty line where a request line was expected")) }
         let parts = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
         guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
-            return .failure(ServerError(.badRequest, "the request line must be METHOD SP target SP HTTP-version"))
+            return .failure(HTTPError(.badRequest, "the request line must be METHOD SP target SP HTTP-version"))
         }
         guard parts[0].allSatisfy(HTTPHeaders.isTokenByte) else {
-            return .failure(ServerError(.badRequest, "the method is not a valid token"))
+            return .failure(HTTPError(.badRequest, "the method is not a valid token"))
         }
         let method = HTTPMethod(rawValue: String(decoding: parts[0], as: UTF8.self))
         let version: HTTPVersion
@@ -256,16 +256,16 @@ public struct HTTPRequestParser: Sendable {
         case Array("HTTP/1.1".utf8): version = .http1_1
         case Array("HTTP/1.0".utf8): version = .http1_0
         case let v where v.count == 8 && v.starts(with: "HTTP/".utf8) && isDigit(v[5]) && v[6] == UInt8(ascii: ".") && isDigit(v[7]):
-            return .failure(ServerError(.httpVersionNotSupported, "only HTTP/1.0 and HTTP/1.1 are supported, not \(String(decoding: v, as: UTF8.self))"))
+            return .failure(HTTPError(.httpVersionNotSupported, "only HTTP/1.0 and HTTP/1.1 are supported, not \(String(decoding: v, as: UTF8.self))"))
         default:
-            return .failure(ServerError(.badRequest, "the request line does not end with an HTTP version"))
+            return .failure(HTTPError(.badRequest, "the request line does not end with an HTTP version"))
         }
         let target = parts[1]
         guard target.first == UInt8(ascii: "/") else {
-            return .failure(ServerError(.badRequest, "the request target must be a path starting with '/'"))
+            return .failure(HTTPError(.badRequest, "the request target must be a path starting with '/'"))
         }
         guard target.allSatisfy({ (0x21...0x7E).contains($0) && $0 != UInt8(ascii: "#") }) else {
-            return .failure(ServerError(.badRequest, "the request target contains a byte that is not printable ASCII (non-ASCII must be percent-encoded)"))
+            return .failure(HTTPError(.badRequest, "the request target contains a byte that is not printable ASCII (non-ASCII must be percent-encoded)"))
         }
         let targetString = String(decoding: target, as: UTF8.self)
         let pathPart: Substring
@@ -278,13 +278,13 @@ public struct HTTPRequestParser: Sendable {
         }
         let lowered = pathPart.lowercased()
         if lowered.contains("%2f") || lowered.contains("%00") {
-            return .failure(ServerError(.badRequest, "the path contains an encoded '/' or NUL"))
+            return .failure(HTTPError(.badRequest, "the path contains an encoded '/' or NUL"))
         }
         guard let path = PercentDecoding.decode(pathPart) else {
-            return .failure(ServerError(.badRequest, "the path has a malformed percent escape or is not valid UTF-8"))
+            return .failure(HTTPError(.badRequest, "the path has a malformed percent escape or is not valid UTF-8"))
         }
         guard !path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-            return .failure(ServerError(.badRequest, "the path contains control characters"))
+            return .failure(HTTPError(.badRequest, "the path contains control characters"))
         }
         return .success(Head(method: method, path: path, query: query, version: version))
     }
@@ -293,25 +293,25 @@ public struct HTTPRequestParser: Sendable {
 
     // MARK: Headers
 
-    private func parseHeaderLine(_ line: ArraySlice<UInt8>, into head: inout Head) -> ServerError? {
+    private func parseHeaderLine(_ line: ArraySlice<UInt8>, into head: inout Head) -> HTTPError? {
         if line.first == UInt8(ascii: " ") || line.first == UInt8(ascii: "\t") {
-            return ServerError(.badRequest, "obsolete header line folding is not accepted")
+            return HTTPError(.badRequest, "obsolete header line folding is not accepted")
         }
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else {
-            return ServerError(.badRequest, "a header line has no ':'")
+            return HTTPError(.badRequest, "a header line has no ':'")
         }
         let name = line[line.startIndex..<colon]
         guard !name.isEmpty, name.allSatisfy(HTTPHeaders.isTokenByte) else {
-            return ServerError(.badRequest, "a header name is empty or not a token (no spaces before ':')")
+            return HTTPError(.badRequest, "a header name is empty or not a token (no spaces before ':')")
         }
         var value = line[(colon + 1)...]
         while let b = value.first, b == 32 || b == 9 { value.removeFirst() }
         while let b = value.last, b == 32 || b == 9 { value.removeLast() }
         guard !value.contains(where: { ($0 < 0x20 && $0 != 9) || $0 == 0x7F }) else {
-            return ServerError(.badRequest, "header \(String(decoding: name, as: UTF8.self)) contains control characters")
+            return HTTPError(.badRequest, "header \(String(decoding: name, as: UTF8.self)) contains control characters")
         }
         guard let valueString = String(validating: value, as: UTF8.self) else {
-            return ServerError(.badRequest, "header \(String(decoding: name, as: UTF8.self)) is not valid UTF-8")
+            return HTTPError(.badRequest, "header \(String(decoding: name, as: UTF8.self)) is not valid UTF-8")
         }
         head.headers.add(String(decoding: name, as: UTF8.self), valueString)
         return nil
@@ -321,40 +321,40 @@ public struct HTTPRequestParser: Sendable {
         let headers = head.headers
         let hosts = headers.values(for: "Host")
         if hosts.count > 1 || (head.version == .http1_1 && hosts.isEmpty) {
-            return fail(ServerError(.badRequest, "an HTTP/1.1 request needs exactly one Host header"))
+            return fail(HTTPError(.badRequest, "an HTTP/1.1 request needs exactly one Host header"))
         }
         if headers.values(for: "Authorization").count > 1 {
-            return fail(ServerError(.badRequest, "send one Authorization header, not several: which credential counts would be ambiguous"))
+            return fail(HTTPError(.badRequest, "send one Authorization header, not several: which credential counts would be ambiguous"))
         }
         let lengths = headers.values(for: "Content-Length")
         let codings = headers.values(for: "Transfer-Encoding")
         if !codings.isEmpty {
             if !lengths.isEmpty {
-                return fail(ServerError(.badRequest, "a request must not carry both Transfer-Encoding and Content-Length"))
+                return fail(HTTPError(.badRequest, "a request must not carry both Transfer-Encoding and Content-Length"))
             }
             let last = codings.joined(separator: ",").split(separator: ",").last.map { $0.trimmingSpaces() } ?? ""
             if HTTPHeaders.equalsIgnoringCase(last, "chunked") {
-                return fail(ServerError(.lengthRequired, "chunked uploads are not supported: send the body with a Content-Length header"))
+                return fail(HTTPError(.lengthRequired, "chunked uploads are not supported: send the body with a Content-Length header"))
             }
-            return fail(ServerError(.notImplemented, "Transfer-Encoding \(codings.joined(separator: ", ")) is not supported: send the body with a Content-Length header"))
+            return fail(HTTPError(.notImplemented, "Transfer-Encoding \(codings.joined(separator: ", ")) is not supported: send the body with a Content-Length header"))
         }
         var length = 0
         if lengths.count > 1 {
-            return fail(ServerError(.badRequest, "more than one Content-Length header"))
+            return fail(HTTPError(.badRequest, "more than one Content-Length header"))
         }
         if let text = lengths.first {
             guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy(isDigit), let value = Int(text) else {
-                return fail(ServerError(.badRequest, "Content-Length must be one non-negative decimal number, not '\(text.prefix(40))'"))
+                return fail(HTTPError(.badRequest, "Content-Length must be one non-negative decimal number, not '\(text.prefix(40))'"))
             }
             length = value
         }
         if length > limits.maxBodyBytes {
-            return fail(ServerError(.payloadTooLarge, "the body is \(length) bytes; the limit is \(limits.maxBodyBytes) bytes"))
+            return fail(HTTPError(.payloadTooLarge, "the body is \(length) bytes; the limit is \(limits.maxBodyBytes) bytes"))
         }
         var expectsContinue = false
         if let expect = headers["Expect"] {
             guard HTTPHeaders.equalsIgnoringCase(expect.trimmingSpaces(), "100-continue") else {
-                return fail(ServerError(.expectationFailed, "only 'Expect: 100-continue' is supported"))
+                return fail(HTTPError(.expectationFailed, "only 'Expect: 100-continue' is supported"))
             }
             expectsContinue = length > 0 && head.version == .http1_1
         }

@@ -1,5 +1,5 @@
 import Testing
-@testable import FedRecServer
+@testable import FedRecHTTP
 
 /// Feeds `text` to a fresh parser in chunks of `chunk` bytes and collects events until it stalls.
 private func parse(_ bytes: [UInt8], chunk: Int = .max, limits: HTTPRequestParser.Limits = .init()) -> [HTTPRequestParser.Event] {
@@ -36,7 +36,7 @@ private func requests(_ events: [HTTPRequestParser.Event]) -> [HTTPRequest] {
     events.compactMap { if case .request(let r) = $0 { r } else { nil } }
 }
 
-private func failure(_ events: [HTTPRequestParser.Event]) -> ServerError? {
+private func failure(_ events: [HTTPRequestParser.Event]) -> HTTPError? {
     events.compactMap { if case .failure(let e) = $0 { e } else { nil } }.first
 }
 
@@ -105,7 +105,7 @@ private func failure(_ events: [HTTPRequestParser.Event]) -> ServerError? {
     }
 
     /// The malformed-request corpus: every entry must fail with the given code, never crash or hang.
-    static let malformed: [(String, [UInt8], ServerError.Code)] = [
+    static let malformed: [(String, [UInt8], HTTPError.Code)] = [
         ("bare LF line ending", Array("GET / HTTP/1.1\nHost: h\n\n".utf8), .badRequest),
         ("bare LF in headers", Array("GET / HTTP/1.1\r\nHost: h\n\r\n".utf8), .badRequest),
         ("bare CR", Array("GET /\r HTTP/1.1\r\nHost: h\r\n\r\n".utf8), .badRequest),

@@ -1,7 +1,8 @@
 /// A request handler: synchronous, thread-safe, from a request to a response.
 ///
-/// Throwing a `ServerError` answers with its JSON error body and status; any other error becomes a
-/// 500 whose message reveals nothing about the failure.
+/// Throwing an `HTTPResponseError` (an `HTTPError`, or a module's own error type conforming to it)
+/// answers with its JSON error body and status; any other error becomes a 500 whose message reveals
+/// nothing about the failure.
 public typealias HTTPHandler = @Sendable (HTTPRequest) throws -> HTTPResponse
 
 /// Routes requests by method and path pattern to handlers.
@@ -52,20 +53,20 @@ public struct Router: Sendable {
             request.pathParameters = parameters
             do {
                 return try route.handler(request)
-            } catch let error as ServerError {
+            } catch let error as any HTTPResponseError {
                 return .error(error)
             } catch {
-                return .error(ServerError(.internalError, "the server failed to handle \(route.pattern)"))
+                return .error(HTTPError(.internalError, "the server failed to handle \(route.pattern)"))
             }
         }
         let pathSegments = Router.split(request.path)
         let allowed = Set(routes.filter { Router.bind($0.segments, to: pathSegments) != nil }.map(\.method.rawValue))
         if allowed.isEmpty {
-            return .error(ServerError(.notFound, "no resource at \(request.path)"))
+            return .error(HTTPError(.notFound, "no resource at \(request.path)"))
         }
         var allow = allowed
         if allow.contains("GET") { allow.insert("HEAD") }
-        var response = HTTPResponse.error(ServerError(.methodNotAllowed, "\(request.path) does not accept \(request.method); use \(allow.sorted().joined(separator: ", "))"))
+        var response = HTTPResponse.error(HTTPError(.methodNotAllowed, "\(request.path) does not accept \(request.method); use \(allow.sorted().joined(separator: ", "))"))
         response.headers.add("Allow", allow.sorted().joined(separator: ", "))
         return response
     }

@@ -1,5 +1,5 @@
 import Testing
-@testable import FedRecServer
+@testable import FedRecHTTP
 
 @Suite struct RouterTests {
     private func makeRouter() -> Router {
@@ -7,7 +7,7 @@ import Testing
         router.add(.get, "/healthz") { _ in .text("ok") }
         router.add(.post, "/v1/rounds/{r}/updates") { request in .text("round \(request.pathParameters["r"] ?? "?")") }
         router.add(.get, "/v1/rounds/current/updates") { _ in .text("literal") }
-        router.add(.get, "/v1/fail") { _ in throw ServerError(.conflict, "already submitted") }
+        router.add(.get, "/v1/fail") { _ in throw HTTPError(.conflict, "already submitted") }
         router.add(.get, "/v1/crash") { _ in throw CancellationError() }
         return router
     }
@@ -48,7 +48,7 @@ import Testing
         #expect(body(makeRouter().respond(to: HTTPRequest(method: .head, path: "/healthz"))) == "ok")
     }
 
-    @Test func thrownServerErrorBecomesItsStatusAndOtherErrorsA500() {
+    @Test func thrownHTTPErrorBecomesItsStatusAndOtherErrorsA500() {
         let router = makeRouter()
         let conflict = router.respond(to: HTTPRequest(method: .get, path: "/v1/fail"))
         #expect(conflict.status.code == 409)
@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func errorBodyEscapesJSON() {
-        let text = HTTPResponse.errorBody(ServerError(.badRequest, "quote \" backslash \\ newline \n tab \t bell \u{7}"))
+        let text = HTTPResponse.errorBody(HTTPError(.badRequest, "quote \" backslash \\ newline \n tab \t bell \u{7}"))
         #expect(text == #"{"error":"bad_request","message":"quote \" backslash \\ newline \n tab \t bell \u0007"}"#)
     }
 

@@ -40,26 +40,29 @@ public struct HTTPResponse: Sendable {
         do {
             return HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(try encoder.encode(value)))
         } catch {
-            return .error(ServerError(.internalError, "the response could not be encoded as JSON"))
+            return .error(HTTPError(.internalError, "the response could not be encoded as JSON"))
         }
     }
 
-    /// An `application/octet-stream` response (tensor bodies, docs/protocol.md §3).
-    public static func binary(_ bytes: [UInt8], contentType: String = TensorWireFormat.contentType) -> HTTPResponse {
+    /// A binary response with `contentType` (default `application/octet-stream`; tensor bodies pass
+    /// their own type, docs/protocol.md §3).
+    public static func binary(_ bytes: [UInt8], contentType: String = "application/octet-stream") -> HTTPResponse {
         HTTPResponse(status: .ok, headers: ["Content-Type": contentType], body: bytes)
     }
 
     /// The JSON error response `{"error": code, "message": ...}` with the error's status.
     /// A 401 also carries `WWW-Authenticate: Bearer` (RFC 6750 §3).
-    public static func error(_ error: ServerError) -> HTTPResponse {
+    public static func error(_ error: some HTTPResponseError) -> HTTPResponse {
+        let error = error.httpError
         var response = json(errorBody(error), status: HTTPStatus(error.status))
         if error.status == 401 { response.headers.add("WWW-Authenticate", "Bearer realm=\"fedrec\"") }
         return response
     }
 
     /// The JSON error body `{"error":"<code>","message":"<message>"}` for `error`.
-    public static func errorBody(_ error: ServerError) -> String {
-        "{\"error\":\(jsonString(error.code.name)),\"message\":\(jsonString(error.message))}"
+    public static func errorBody(_ error: some HTTPResponseError) -> String {
+        let error = error.httpError
+        return "{\"error\":\(jsonString(error.code.name)),\"message\":\(jsonString(error.message))}"
     }
 
     /// `string` as a JSON string literal (RFC 8259 §7 escapes).

@@ -86,10 +86,10 @@ public final class HTTPClient {
 
     /// Creates a client from a URL of the form `http://HOST:PORT` (a trailing `/` is allowed).
     /// - Throws: `.badRequest` when the URL is not of that form (https is not supported).
-    public convenience init(url: String, configuration: Configuration = .init()) throws(ServerError) {
+    public convenience init(url: String, configuration: Configuration = .init()) throws(HTTPError) {
         var rest = Substring(url)
         guard rest.hasPrefix("http://") else {
-            throw ServerError(.badRequest, "the server URL must start with http:// (for example http://127.0.0.1:8080), not '\(url)'")
+            throw HTTPError(.badRequest, "the server URL must start with http:// (for example http://127.0.0.1:8080), not '\(url)'")
         }
         rest = rest.dropFirst(7)
         if rest.hasSuffix("/") { rest = rest.dropLast() }
@@ -106,7 +106,7 @@ public final class HTTPClient {
             portText = "80"
         }
         guard !host.isEmpty, !host.contains("/"), let port = Int(portText), (1...65535).contains(port) else {
-            throw ServerError(.badRequest, "cannot read host and port from '\(url)'; expected http://HOST:PORT")
+            throw HTTPError(.badRequest, "cannot read host and port from '\(url)'; expected http://HOST:PORT")
         }
         self.init(host: String(host), port: port, configuration: configuration)
     }
@@ -121,12 +121,12 @@ public final class HTTPClient {
     }
 
     /// `GET path`.
-    public func get(_ path: String, headers: HTTPHeaders = [:]) throws(ServerError) -> HTTPClientResponse {
+    public func get(_ path: String, headers: HTTPHeaders = [:]) throws(HTTPError) -> HTTPClientResponse {
         try send(.get, path, headers: headers)
     }
 
     /// `POST path` with `body` of `contentType`.
-    public func post(_ path: String, body: [UInt8], contentType: String = "application/json", headers: HTTPHeaders = [:]) throws(ServerError) -> HTTPClientResponse {
+    public func post(_ path: String, body: [UInt8], contentType: String = "application/json", headers: HTTPHeaders = [:]) throws(HTTPError) -> HTTPClientResponse {
         var headers = headers
         headers.set("Content-Type", contentType)
         return try send(.post, path, headers: headers, body: body)
@@ -138,7 +138,7 @@ public final class HTTPClient {
     /// turns out closed before any response byte arrives is reopened once and the request re-sent
     /// (the server closes only idle connections, so the request was not processed).
     /// - Throws: `.socketFailure` when the server stays unreachable, `.timedOut`, `.badResponse`.
-    public func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: [UInt8] = []) throws(ServerError) -> HTTPClientResponse {
+    public func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders = [:], body: [UInt8] = []) throws(HTTPError) -> HTTPClientResponse {
         var attempt = 1
         // Bounded by maxAttempts.
         while true {
@@ -149,7 +149,7 @@ public final class HTTPClient {
         }
     }
 
-    private func sendOnce(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders, body: [UInt8]) throws(ServerError) -> HTTPClientResponse {
+    private func sendOnce(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders, body: [UInt8]) throws(HTTPError) -> HTTPClientResponse {
         precondition(path.hasPrefix("/"), "request paths start with '/'")
         var head = "\(method.rawValue) \(path) HTTP/1.1\r\nHost: \(host.contains(":") ? "[\(host)]" : host):\(port)\r\n"
         for (name, value) in headers where !HTTPHeaders.equalsIgnoringCase(name, "Content-Length") && !HTTPHeaders.equalsIgnoringCase(name, "Host") {
@@ -175,7 +175,7 @@ public final class HTTPClient {
                     }
                     close()
                     if reused { continue }
-                    throw ServerError.system(.socketFailure, "sending to \(host):\(port) failed", errno: err)
+                    throw HTTPError.system(.socketFailure, "sending to \(host):\(port) failed", errno: err)
                 }
                 let (response, keepAlive) = try readResponse(isHead: method == .head, deadline: deadline, reused: reused)
                 if !keepAlive { close() }
@@ -183,20 +183,20 @@ public final class HTTPClient {
             } catch StaleConnection.closed {
                 close()
                 continue
-            } catch let error as ServerError {
+            } catch let error as HTTPError {
                 close()
                 throw error
             } catch {
                 close()
-                throw ServerError(.badResponse, "unexpected failure reading from \(host):\(port)")
+                throw HTTPError(.badResponse, "unexpected failure reading from \(host):\(port)")
             }
         }
-        throw ServerError(.socketFailure, "the connection to \(host):\(port) closed before a response arrived")
+        throw HTTPError(.socketFailure, "the connection to \(host):\(port) closed before a response arrived")
     }
 
     private enum StaleConnection: Error { case closed }
 
-    private func connectWithRetry() throws(ServerError) {
+    private func connectWithRetry() throws(HTTPError) {
         var attempt = 1
         // Bounded by maxAttempts.
         while true {
@@ -208,7 +208,7 @@ public final class HTTPClient {
                 return
             } catch {
                 guard attempt < configuration.retry.maxAttempts else {
-                    throw ServerError(error.code, "\(error.message) (after \(attempt) attempt\(attempt == 1 ? "" : "s"))")
+                    throw HTTPError(error.code, "\(error.message) (after \(attempt) attempt\(attempt == 1 ? "" : "s"))")
                 }
                 sleep(configuration.retry.delay(afterAttempt: attempt))
                 attempt += 1
@@ -221,12 +221,12 @@ public final class HTTPClient {
     private func fill(deadline: ContinuousClock.Instant, buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         switch POSIXSocket.waitReadable(fd, wakeFD: nil, until: deadline) {
         case .timedOut, .woken:
-            throw ServerError(.timedOut, "\(host):\(port) did not answer within \(configuration.requestTimeout)")
+            throw HTTPError(.timedOut, "\(host):\(port) did not answer within \(configuration.requestTimeout)")
         case .readable:
             let n = POSIXSocket.receive(fd, into: buffer)
             if n < 0 {
                 if errno == ECONNRESET { return 0 }
-                throw ServerError.system(.socketFailure, "reading from \(host):\(port) failed", errno: errno)
+                throw HTTPError.system(.socketFailure, "reading from \(host):\(port) failed", errno: errno)
             }
             pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[..<n]))
             return n
@@ -243,10 +243,10 @@ public final class HTTPClient {
             while headEnd == nil {
                 headEnd = HTTPClient.findHeadEnd(pending)
                 if headEnd != nil { break }
-                guard pending.count <= maxHead else { throw ServerError(.badResponse, "the response head from \(host):\(port) exceeds \(maxHead) bytes") }
+                guard pending.count <= maxHead else { throw HTTPError(.badResponse, "the response head from \(host):\(port) exceeds \(maxHead) bytes") }
                 if try fill(deadline: deadline, buffer: buffer) == 0 {
                     if pending.isEmpty && reused { throw StaleConnection.closed }
-                    throw ServerError(.badResponse, "\(host):\(port) closed the connection before a complete response")
+                    throw HTTPError(.badResponse, "\(host):\(port) closed the connection before a complete response")
                 }
             }
             let head = Array(pending[..<headEnd!])
@@ -254,23 +254,23 @@ public final class HTTPClient {
             let (status, headers) = try parseHead(head)
             if (100...199).contains(status) { continue }
             if headers.values(for: "Transfer-Encoding").count > 0 {
-                throw ServerError(.badResponse, "chunked responses are not supported by this client")
+                throw HTTPError(.badResponse, "chunked responses are not supported by this client")
             }
             let keepAlive = !headers.containsToken("close", in: "Connection")
             let noBody = isHead || status == 204 || status == 304
             var length: Int?
             if let text = headers["Content-Length"] {
-                guard let value = Int(text), value >= 0 else { throw ServerError(.badResponse, "bad Content-Length '\(text)' from \(host):\(port)") }
+                guard let value = Int(text), value >= 0 else { throw HTTPError(.badResponse, "bad Content-Length '\(text)' from \(host):\(port)") }
                 length = value
             }
             if noBody { length = 0 }
             if let length {
                 guard length <= configuration.maxResponseBytes else {
-                    throw ServerError(.badResponse, "the response is \(length) bytes, over the \(configuration.maxResponseBytes)-byte limit")
+                    throw HTTPError(.badResponse, "the response is \(length) bytes, over the \(configuration.maxResponseBytes)-byte limit")
                 }
                 while pending.count < length {
                     if try fill(deadline: deadline, buffer: buffer) == 0 {
-                        throw ServerError(.badResponse, "\(host):\(port) closed the connection in the middle of the body")
+                        throw HTTPError(.badResponse, "\(host):\(port) closed the connection in the middle of the body")
                     }
                 }
                 let body = Array(pending[..<length])
@@ -279,7 +279,7 @@ public final class HTTPClient {
             }
             // No length: the body runs to the end of the stream.
             while try fill(deadline: deadline, buffer: buffer) > 0 {
-                guard pending.count <= configuration.maxResponseBytes else { throw ServerError(.badResponse, "the response is over the \(configuration.maxResponseBytes)-byte limit") }
+                guard pending.count <= configuration.maxResponseBytes else { throw HTTPError(.badResponse, "the response is over the \(configuration.maxResponseBytes)-byte limit") }
             }
             let body = pending
             pending.removeAll()
@@ -295,19 +295,19 @@ public final class HTTPClient {
         return nil
     }
 
-    private func parseHead(_ head: [UInt8]) throws(ServerError) -> (Int, HTTPHeaders) {
-        guard let text = String(validating: head, as: UTF8.self) else { throw ServerError(.badResponse, "the response head is not valid UTF-8") }
+    private func parseHead(_ head: [UInt8]) throws(HTTPError) -> (Int, HTTPHeaders) {
+        guard let text = String(validating: head, as: UTF8.self) else { throw HTTPError(.badResponse, "the response head is not valid UTF-8") }
         let lines = text.components(separatedBy: "\r\n")
         let statusParts = lines[0].split(separator: " ", maxSplits: 2)
         guard statusParts.count >= 2, statusParts[0].hasPrefix("HTTP/1."), let status = Int(statusParts[1]), (100...599).contains(status) else {
-            throw ServerError(.badResponse, "malformed status line '\(lines[0].prefix(100))' from \(host):\(port)")
+            throw HTTPError(.badResponse, "malformed status line '\(lines[0].prefix(100))' from \(host):\(port)")
         }
         var headers = HTTPHeaders()
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":"), HTTPHeaders.isToken(line[..<colon]),
                 !line.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" })
             else {
-                throw ServerError(.badResponse, "malformed header line '\(line.prefix(100))' from \(host):\(port)")
+                throw HTTPError(.badResponse, "malformed header line '\(line.prefix(100))' from \(host):\(port)")
             }
             headers.add(String(line[..<colon]), String(line[line.index(after: colon)...].trimmingSpaces()))
         }

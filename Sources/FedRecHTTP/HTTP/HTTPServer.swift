@@ -54,7 +54,7 @@ public final class HTTPServer: Sendable {
         public var maxConnectionsPerPeer: Int
 
         /// The one default connection cap (docs/protocol.md §1), for ``HTTPServer`` and
-        /// ``FederationService`` alike: room for 1,000 concurrent clients.
+        /// `FederationService` alike: room for 1,000 concurrent clients.
         public static let defaultMaxConnections = 1024
         /// The default per-peer cap: a quarter of ``defaultMaxConnections``.
         public static let defaultMaxConnectionsPerPeer = 256
@@ -143,7 +143,7 @@ public final class HTTPServer: Sendable {
     /// - Throws: `.socketFailure` naming the address when it cannot be bound.
     /// - Precondition: called once.
     @discardableResult
-    public func start() throws(ServerError) -> Int {
+    public func start() throws(HTTPError) -> Int {
         let (fd, port) = try POSIXSocket.listen(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
         phase.withLock { phase in
             guard case .created = phase else { preconditionFailure("start() may be called only once") }
@@ -224,7 +224,7 @@ public final class HTTPServer: Sendable {
                 let full = table.withLock { $0.count(of: peer) } >= configuration.maxConnectionsPerPeer
                 let why = full ? "this address has \(configuration.maxConnectionsPerPeer) connections in the middle of a request, the limit per address"
                     : "the server is at its limit of \(configuration.maxConnections) connections, all in the middle of a request"
-                var busy = HTTPResponse.error(ServerError(.unavailable, "\(why); retry shortly"))
+                var busy = HTTPResponse.error(HTTPError(.unavailable, "\(why); retry shortly"))
                 busy.headers.add("Retry-After", "1")
                 refuse(fd, busy, drainFor: .milliseconds(50))
                 close(fd)
@@ -307,7 +307,7 @@ public final class HTTPServer: Sendable {
                 return
             case .timedOut:
                 if idle { return }
-                let error = ServerError(.requestTimeout, nowPhase == .body
+                let error = HTTPError(.requestTimeout, nowPhase == .body
                     ? "the request body did not arrive within \(configuration.bodyTimeout)"
                     : "the request head did not arrive within \(configuration.headerTimeout)")
                 instruments?.protocolError(error.code)
@@ -335,7 +335,7 @@ public final class HTTPServer: Sendable {
     /// Answers `error` and closes gracefully: half-close, then drain what the peer is still sending
     /// (for at most a second and max(16 MiB, twice the body limit)) so the kernel does not reset the
     /// connection and destroy the error response before the peer reads it (RFC 9112 §9.6).
-    private func refuse(_ fd: Int32, _ error: ServerError) {
+    private func refuse(_ fd: Int32, _ error: HTTPError) {
         refuse(fd, HTTPResponse.error(error), drainFor: min(.seconds(1), configuration.headerTimeout))
     }
 
@@ -375,7 +375,7 @@ public final class HTTPServer: Sendable {
                 .increment()
         }
 
-        func protocolError(_ code: ServerError.Code) {
+        func protocolError(_ code: HTTPError.Code) {
             metrics.counter("fedrec_http_protocol_errors_total", help: "Requests refused before routing (malformed, too large, too slow, over capacity), by reason.", labels: ["reason": code.name])
                 .increment()
         }

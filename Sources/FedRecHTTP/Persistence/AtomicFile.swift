@@ -13,17 +13,17 @@ import Darwin
 public enum AtomicFile {
     /// Atomically replaces the file at `path` with `bytes`, with permission bits `permissions`.
     /// - Throws: `.ioFailure` naming the path and the failing step.
-    public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644) throws(ServerError) {
+    public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644) throws(HTTPError) {
         let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(ServerError) in try write(raw, to: path, permissions: permissions) }
+            Result { () throws(HTTPError) in try write(raw, to: path, permissions: permissions) }
         }
         try result.get()
     }
 
     /// Atomically replaces the file at `path` with the bytes in `raw`.
-    public static func write(_ raw: UnsafeRawBufferPointer, to path: String, permissions: mode_t = 0o644) throws(ServerError) {
+    public static func write(_ raw: UnsafeRawBufferPointer, to path: String, permissions: mode_t = 0o644) throws(HTTPError) {
         let (directory, name) = split(path)
-        guard !name.isEmpty else { throw ServerError(.ioFailure, "'\(path)' names a directory, not a file") }
+        guard !name.isEmpty else { throw HTTPError(.ioFailure, "'\(path)' names a directory, not a file") }
         var random = SystemRandomNumberGenerator()
         let temporary = "\(directory)/.\(name).tmp-\(getpid())-\(String(random.next(), radix: 16))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, permissions)
@@ -32,17 +32,17 @@ public enum AtomicFile {
         defer { if !succeeded { unlink(temporary) } }
         do {
             defer { close(fd) }
-            guard fchmod(fd, permissions) == 0 else { throw ServerError.system(.ioFailure, "cannot set permissions of \(temporary)", errno: errno) }
+            guard fchmod(fd, permissions) == 0 else { throw HTTPError.system(.ioFailure, "cannot set permissions of \(temporary)", errno: errno) }
             var offset = 0
             while offset < raw.count {
                 let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw ServerError.system(.ioFailure, "cannot write \(temporary)", errno: errno)
+                    throw HTTPError.system(.ioFailure, "cannot write \(temporary)", errno: errno)
                 }
                 offset += n
             }
-            guard fsync(fd) == 0 else { throw ServerError.system(.ioFailure, "cannot fsync \(temporary)", errno: errno) }
+            guard fsync(fd) == 0 else { throw HTTPError.system(.ioFailure, "cannot fsync \(temporary)", errno: errno) }
         }
         guard rename(temporary, path) == 0 else { throw .system(.ioFailure, "cannot rename \(temporary) to \(path)", errno: errno) }
         succeeded = true
@@ -54,14 +54,14 @@ public enum AtomicFile {
 
     /// Reads the whole file at `path`.
     /// - Throws: `.ioFailure` when it cannot be read or is larger than `maxBytes`.
-    public static func read(_ path: String, maxBytes: Int = 1 << 30) throws(ServerError) -> [UInt8] {
+    public static func read(_ path: String, maxBytes: Int = 1 << 30) throws(HTTPError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .system(.ioFailure, "cannot open \(path)", errno: errno) }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .system(.ioFailure, "cannot stat \(path)", errno: errno) }
         guard Int(info.st_size) <= maxBytes else {
-            throw ServerError(.ioFailure, "\(path) is \(info.st_size) bytes, larger than the \(maxBytes)-byte limit")
+            throw HTTPError(.ioFailure, "\(path) is \(info.st_size) bytes, larger than the \(maxBytes)-byte limit")
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(info.st_size))
@@ -75,12 +75,12 @@ public enum AtomicFile {
             }
             if n == 0 { return bytes }
             bytes.append(contentsOf: chunk[..<n])
-            guard bytes.count <= maxBytes else { throw ServerError(.ioFailure, "\(path) grew past the \(maxBytes)-byte limit while being read") }
+            guard bytes.count <= maxBytes else { throw HTTPError(.ioFailure, "\(path) grew past the \(maxBytes)-byte limit while being read") }
         }
     }
 
     /// The permission bits of the file at `path` (for example `0o600`).
-    public static func permissions(of path: String) throws(ServerError) -> mode_t {
+    public static func permissions(of path: String) throws(HTTPError) -> mode_t {
         var info = stat()
         guard stat(path, &info) == 0 else { throw .system(.ioFailure, "cannot stat \(path)", errno: errno) }
         return info.st_mode & 0o7777

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import FedRecServer
+@testable import FedRecHTTP
 
 @Suite struct AtomicFileTests {
     @Test func writeReplacesContentsAndLeavesNoTemporaryFile() throws {
@@ -23,10 +23,10 @@ import Testing
     }
 
     @Test func failuresNameThePath() throws {
-        let error = #expect(throws: ServerError.self) { try AtomicFile.write([1], to: "/nonexistent-dir-fedrec/x") }
+        let error = #expect(throws: HTTPError.self) { try AtomicFile.write([1], to: "/nonexistent-dir-fedrec/x") }
         #expect(error?.code == .ioFailure)
         #expect(error?.message.contains("/nonexistent-dir-fedrec") == true)
-        let readError = #expect(throws: ServerError.self) { try AtomicFile.read("/nonexistent-dir-fedrec/x") }
+        let readError = #expect(throws: HTTPError.self) { try AtomicFile.read("/nonexistent-dir-fedrec/x") }
         #expect(readError?.message.contains("/nonexistent-dir-fedrec/x") == true)
     }
 
@@ -34,7 +34,7 @@ import Testing
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         try AtomicFile.write(Array(repeating: 0, count: 100), to: dir.path + "/f")
-        #expect(throws: ServerError.self) { try AtomicFile.read(dir.path + "/f", maxBytes: 99) }
+        #expect(throws: HTTPError.self) { try AtomicFile.read(dir.path + "/f", maxBytes: 99) }
     }
 
     @Test func splitFindsDirectoryAndName() {

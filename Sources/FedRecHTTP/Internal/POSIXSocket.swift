@@ -36,8 +36,8 @@ enum POSIXSocket {
         }
     }
 
-    static func address(host: String, port: Int) throws(ServerError) -> Address {
-        guard (0...65535).contains(port) else { throw ServerError(.socketFailure, "port \(port) is outside 0...65535") }
+    static func address(host: String, port: Int) throws(HTTPError) -> Address {
+        guard (0...65535).contains(port) else { throw HTTPError(.socketFailure, "port \(port) is outside 0...65535") }
         let name = host == "localhost" ? "127.0.0.1" : host
         var v4 = sockaddr_in()
         v4.sin_family = sa_family_t(AF_INET)
@@ -48,12 +48,12 @@ enum POSIXSocket {
         v6.sin6_port = in_port_t(UInt16(port).bigEndian)
         let bare = name.hasPrefix("[") && name.hasSuffix("]") ? String(name.dropFirst().dropLast()) : name
         if inet_pton(AF_INET6, bare, &v6.sin6_addr) == 1 { return .v6(v6) }
-        throw ServerError(.socketFailure, "'\(host)' is not a numeric IPv4/IPv6 address (or localhost)")
+        throw HTTPError(.socketFailure, "'\(host)' is not a numeric IPv4/IPv6 address (or localhost)")
     }
 
     /// Creates a listening socket bound to `host:port` (port 0: ephemeral) and returns it with the
     /// port actually bound. The socket is non-blocking so accept never stalls after a wakeup.
-    static func listen(host: String, port: Int, backlog: Int32) throws(ServerError) -> (fd: Int32, port: Int) {
+    static func listen(host: String, port: Int, backlog: Int32) throws(HTTPError) -> (fd: Int32, port: Int) {
         let address = try address(host: host, port: port)
         let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .system(.socketFailure, "socket()", errno: errno) }
@@ -91,7 +91,7 @@ enum POSIXSocket {
 
     /// Connects to `host:port` within `timeout`; the returned socket is blocking with TCP_NODELAY.
     /// - Throws: `.socketFailure` carrying `errno` (ECONNREFUSED when nothing listens), `.timedOut`.
-    static func connect(host: String, port: Int, timeout: Duration, from source: String? = nil) throws(ServerError) -> Int32 {
+    static func connect(host: String, port: Int, timeout: Duration, from source: String? = nil) throws(HTTPError) -> Int32 {
         let address = try address(host: host, port: port)
         let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .system(.socketFailure, "socket()", errno: errno) }
@@ -117,7 +117,7 @@ enum POSIXSocket {
             let ready = poll(&pfd, 1, milliseconds(timeout))
             guard ready > 0 else {
                 close(fd)
-                throw ServerError(.timedOut, "connecting to \(host):\(port) took longer than \(timeout)")
+                throw HTTPError(.timedOut, "connecting to \(host):\(port) took longer than \(timeout)")
             }
             var soError: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
@@ -133,7 +133,7 @@ enum POSIXSocket {
     }
 
     /// Errors from `connect`, with ECONNREFUSED recognisable by `isConnectionRefused`.
-    private static func connectError(host: String, port: Int, errno err: Int32) -> ServerError {
+    private static func connectError(host: String, port: Int, errno err: Int32) -> HTTPError {
         .system(.socketFailure, "cannot connect to \(host):\(port)", errno: err)
     }
 
