@@ -291,7 +291,15 @@ struct RatingsParser {
         var i = s
         while i < e - 1 && p[i] == 48 { i += 1 }
         guard e - i <= 18 else { return nil }
+        return digits(p, i, e)
+    }
+
+    /// The value of the decimal digits `p[s..<e]` (at most 18, so it fits in Int64), or nil when
+    /// a byte is not a digit.
+    @inline(__always)
+    static func digits(_ p: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Int64? {
         var value: Int64 = 0
+        var i = s
         while i < e {
             let d = p[i] &- 48
             if d > 9 { return nil }
@@ -426,14 +434,7 @@ struct RatingsParser {
             negative = p[i] == 45
             i += 1
         }
-        guard i < e && e - i <= 18 else { return nil }
-        var value: Int64 = 0
-        while i < e {
-            let d = p[i] &- 48
-            if d > 9 { return nil }
-            value = value * 10 + Int64(d)
-            i += 1
-        }
+        guard i < e && e - i <= 18, let value = digits(p, i, e) else { return nil }
         return negative ? -value : value
     }
 
