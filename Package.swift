@@ -21,10 +21,11 @@ let package = Package(
         .target(name: "FedRecPrivacy", dependencies: ["FedRecMath"], swiftSettings: numeric),
         .target(name: "FedRecFederation", dependencies: ["FedRecModels", "FedRecPrivacy"], swiftSettings: numeric),
         .target(name: "FedRecHTTP", dependencies: ["FedRecReport"], swiftSettings: strict),
-        .target(name: "FedRecServer", dependencies: ["FedRecFederation", "FedRecExperiments", "FedRecHTTP", "FedRecReport"], swiftSettings: strict),
+        .target(name: "FedRecServer", dependencies: ["FedRecFederation", "FedRecHTTP", "FedRecReport"], swiftSettings: strict),
         .target(name: "FedRecReport", swiftSettings: strict),
         .target(name: "FedRecExperiments", dependencies: ["FedRecFederation", "FedRecReport"], swiftSettings: strict),
-        .target(name: "FedRecCLI", dependencies: ["FedRecExperiments", "FedRecServer", "FedRecHTTP", "FedRecFederation", "FedRecModels", "FedRecPrivacy", "FedRecData"], swiftSettings: strict),
+        .target(name: "FedRecHarness", dependencies: ["FedRecServer", "FedRecExperiments", "FedRecHTTP", "FedRecFederation", "FedRecModels", "FedRecPrivacy", "FedRecData", "FedRecMath"], swiftSettings: strict),
+        .target(name: "FedRecCLI", dependencies: ["FedRecHarness", "FedRecExperiments", "FedRecServer", "FedRecHTTP", "FedRecFederation", "FedRecModels", "FedRecPrivacy", "FedRecData"], swiftSettings: strict),
         .executableTarget(name: "fedrec", dependencies: ["FedRecCLI"], swiftSettings: strict),
 
         .testTarget(name: "FedRecMathTests", dependencies: ["FedRecMath"]),
@@ -34,9 +35,10 @@ let package = Package(
         .testTarget(name: "FedRecFederationTests", dependencies: ["FedRecFederation"]),
         .testTarget(name: "FedRecHTTPTests", dependencies: ["FedRecHTTP"]),
         .testTarget(name: "FedRecServerTests", dependencies: ["FedRecServer", "FedRecHTTP"]),
+        .testTarget(name: "FedRecHarnessTests", dependencies: ["FedRecHarness", "FedRecServer"]),
         .testTarget(name: "FedRecReportTests", dependencies: ["FedRecReport"]),
         .testTarget(name: "FedRecExperimentsTests", dependencies: ["FedRecExperiments"]),
-        .testTarget(name: "FedRecCLITests", dependencies: ["FedRecCLI", "FedRecHTTP"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FedRecCLITests", dependencies: ["FedRecCLI", "FedRecHarness", "FedRecHTTP"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

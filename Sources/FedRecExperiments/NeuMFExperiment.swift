@@ -15,7 +15,7 @@ import Foundation
 /// loss (Rendle et al. 2020: a tuned dot product often matches NeuMF; the report shows which wins).
 public enum NeuMFExperiment {
     /// Negatives per held-out positive in the sampled protocol (He et al. 2017: 1 + 99 = 100 items ranked).
-    public static let sampledNegatives = 99
+    public static let sampledNegatives = CandidateSet.ncfSampledNegatives
 
     /// The leave-one-out split of DESIGN §4: `data` as implicit feedback (explicit ratings are
     /// converted, keeping those ≥ `threshold` when one is given), each user's latest interaction held out.
@@ -45,11 +45,11 @@ public enum NeuMFExperiment {
         let begin = clock.now
         var start = begin
         let model = try trainer.train(split.train, using: &rng, onEpoch: onEpoch)
-        let training = seconds(clock.now - start)
+        let training = (clock.now - start).inSeconds
         start = clock.now
         let scorer = try NeuMFScorer(model: model)
         let (full, sampled) = try evaluate(scorer, split: split, cutoffs: cutoffs, sampledSeed: sampledSeed)
-        let evaluation = seconds(clock.now - start)
+        let evaluation = (clock.now - start).inSeconds
         var result = try baselines(split: split, cutoffs: cutoffs, sampledSeed: sampledSeed, implicitMF: implicitMF, seed: seed)
         result.setting = "centralized"
         result.full = full
@@ -57,7 +57,7 @@ public enum NeuMFExperiment {
         result.trainingSeconds = training
         result.evaluationSeconds = evaluation
         result.steps = options.epochs
-        result.wallSeconds = seconds(clock.now - begin)
+        result.wallSeconds = (clock.now - begin).inSeconds
         return result
     }
 
@@ -97,7 +97,7 @@ public enum NeuMFExperiment {
             outcome = try sim.run(onRound: onRound)
             let start = clock.now
             metrics = [outcome.final, try sim.evaluate(protocols: [sampledProtocol])[0]]
-            evaluation = seconds(clock.now - start) + outcome.wallSeconds - outcome.trainingSeconds
+            evaluation = (clock.now - start).inSeconds + outcome.wallSeconds - outcome.trainingSeconds
         } else {
             guard case .poisson(let q) = simulation.sampling else {
                 throw FederationError(.incompatibleOptions, "--clients-per-round (fixed-size sampling) cannot be used with differential privacy: the accountant assumes Poisson sampling, where each user joins a round independently; use --sampling-rate q, or --no-dp")
@@ -117,7 +117,7 @@ public enum NeuMFExperiment {
             finalClip = sim.privatizer.adaptive?.clipBound
             let start = clock.now
             metrics = [outcome.final, try sim.evaluate(protocols: [sampledProtocol])[0]]
-            evaluation = seconds(clock.now - start) + outcome.wallSeconds - outcome.trainingSeconds
+            evaluation = (clock.now - start).inSeconds + outcome.wallSeconds - outcome.trainingSeconds
         }
         var result = try baselines(split: split, cutoffs: simulation.cutoffs, sampledSeed: sampledSeed,
                                    implicitMF: implicitMF, seed: simulation.seed)
@@ -133,7 +133,7 @@ public enum NeuMFExperiment {
         result.ledger = ledger
         result.stopReason = outcome.stopReason
         result.finalClipBound = finalClip
-        result.wallSeconds = seconds(clock.now - begin)
+        result.wallSeconds = (clock.now - begin).inSeconds
         return result
     }
 
@@ -161,7 +161,7 @@ public enum NeuMFExperiment {
             let start = clock.now
             var rng = SeededGenerator(seed: seed, stream: [1])
             let mf = try ImplicitMFTrainer(options: options).train(split.train, using: &rng)
-            mfSeconds = seconds(clock.now - start)
+            mfSeconds = (clock.now - start).inSeconds
             (mfFull, mfSampled) = try evaluate(mf, split: split, cutoffs: cutoffs, sampledSeed: sampledSeed)
         }
         return ImplicitResult(
@@ -170,9 +170,5 @@ public enum NeuMFExperiment {
             implicitMFSeconds: mfSeconds, wallSeconds: 0, secondsPerRound: nil, steps: 0, rounds: [], privacy: nil, ledger: nil,
             stopReason: nil, users: split.train.userCount, items: split.train.itemCount, trainInteractions: split.train.count,
             evaluatedUsers: popFull.userCount)
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 }

@@ -143,7 +143,7 @@ public struct FederatedSimulation<Step: FederatedClientStep, Privatizer: UpdateP
         privatizer.finishRound(unclippedCount: total.unclipped, bitsSummed: participants.count, expectedParticipants: denominator,
                                released: reason == nil, using: &countRNG)
         roundsRun = t
-        let seconds = (clock.now - start).seconds
+        let seconds = (clock.now - start).inSeconds
         return RoundRecord(
             round: t, participants: participants.count,
             meanUpdateNorm: participants.isEmpty ? 0 : total.normSum / Double(participants.count),
@@ -217,7 +217,7 @@ public struct FederatedSimulation<Step: FederatedClientStep, Privatizer: UpdateP
                 // what the final evaluation reports (as the server does).
                 global = before
                 optimizerState = stateBefore
-                record.elapsedSeconds = (clock.now - start).seconds
+                record.elapsedSeconds = (clock.now - start).inSeconds
                 records.append(record)
                 onRound(record)
                 stopReason = step.divergedModelMessage(round: record.round)
@@ -229,7 +229,7 @@ public struct FederatedSimulation<Step: FederatedClientStep, Privatizer: UpdateP
                 step.annotate(&record, with: metrics)
                 if record.round == schedule.rounds { final = metrics }
             }
-            record.elapsedSeconds = (clock.now - start).seconds
+            record.elapsedSeconds = (clock.now - start).inSeconds
             records.append(record)
             onRound(record)
             if record.participants > 0, record.failedClients == record.participants {
@@ -243,7 +243,7 @@ public struct FederatedSimulation<Step: FederatedClientStep, Privatizer: UpdateP
         return step.result(of: FederatedRun(
             rounds: records, final: result, global: global, optimizerState: optimizerState,
             secondsPerRound: records.isEmpty ? 0 : training / Double(records.count), trainingSeconds: training,
-            wallSeconds: (clock.now - start).seconds, stopReason: stopReason))
+            wallSeconds: (clock.now - start).inSeconds, stopReason: stopReason))
     }
 }
 

@@ -15,6 +15,14 @@ public enum CandidateSet: Sendable, Hashable, Codable {
         }
     }
 
+    /// Negatives per held-out positive in the NCF paper's sampled protocol (He et al. 2017:
+    /// 1 + 99 = 100 items ranked).
+    public static let ncfSampledNegatives = 99
+
+    /// The NCF paper's sampled protocol with FedRec's fixed seed (2017), so every model and every
+    /// client is ranked against the same negatives.
+    public static let ncfSampled = CandidateSet.sampled(negatives: ncfSampledNegatives, seed: 2017)
+
     /// True for ``sampled(negatives:seed:)``.
     public var isSampled: Bool { if case .sampled = self { true } else { false } }
 }

@@ -19,7 +19,7 @@ extension ServerError: HTTPResponseError {
 
     /// Evaluates `body`, rethrowing an `HTTPError` as the `ServerError` with the same code and
     /// message: `try ServerError.bridging(AtomicFile.read(path))`.
-    static func bridging<T>(_ body: @autoclosure () throws(HTTPError) -> T) throws(ServerError) -> T {
+    public static func bridging<T>(_ body: @autoclosure () throws(HTTPError) -> T) throws(ServerError) -> T {
         do { return try body() } catch { throw ServerError(error) }
     }
 }

@@ -4,6 +4,7 @@ import FedRecFederation
 import FedRecModels
 import FedRecPrivacy
 import FedRecServer
+import FedRecHarness
 import Foundation
 import Testing
 

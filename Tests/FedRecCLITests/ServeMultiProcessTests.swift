@@ -3,6 +3,7 @@ import FedRecExperiments
 import FedRecFederation
 import FedRecPrivacy
 import FedRecServer
+import FedRecHarness
 import Foundation
 import Testing
 

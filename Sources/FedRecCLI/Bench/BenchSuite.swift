@@ -1,5 +1,6 @@
 import FedRecData
 import FedRecFederation
+import FedRecHarness
 import FedRecMath
 import FedRecModels
 import FedRecPrivacy

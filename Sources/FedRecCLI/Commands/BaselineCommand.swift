@@ -51,7 +51,7 @@ public enum BaselineCommand: FedRecCommand {
         }
         let popularityModel = PopularityBaseline(train: split.train)
         let popularity = Metrics.errors(on: split.test) { u, i in popularityModel.predict(user: u, item: i) }
-        let wall = (clock.now - start).seconds
+        let wall = (clock.now - start).inSeconds
         if json {
             var o = JSONObjectBuilder()
             o.set("rmse", result.metrics.rmse)
@@ -119,13 +119,5 @@ extension BaselineCommand {
             console.print(String(format: "held-out rmse %.4f, mae %.4f  (popularity baseline rmse %.4f); trained in %.2fs",
                                  result.neumf.rmse, result.neumf.mae, result.popularity.rmse, result.trainingSeconds))
         }
-    }
-}
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double {
-        let c = components
-        return Double(c.seconds) + Double(c.attoseconds) * 1e-18
     }
 }

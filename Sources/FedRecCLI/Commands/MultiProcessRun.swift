@@ -1,6 +1,7 @@
 import FedRecData
 import FedRecExperiments
 import FedRecFederation
+import FedRecHarness
 import FedRecModels
 import FedRecPrivacy
 import FedRecServer

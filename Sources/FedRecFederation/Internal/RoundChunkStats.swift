@@ -22,8 +22,3 @@ struct RoundChunkStats: Sendable {
         a.unclipped += b.unclipped
     }
 }
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}

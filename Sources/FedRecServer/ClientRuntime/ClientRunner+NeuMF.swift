@@ -1,5 +1,4 @@
 import Dispatch
-import FedRecExperiments
 import FedRecFederation
 import FedRecHTTP
 import FedRecMath
@@ -135,7 +134,6 @@ extension ClientRunner {
     }
 
     /// The protocols a NeuMF client reports by default: the full ranking and the NCF paper's
-    /// sampled protocol (1 held-out item among ``NeuMFExperiment/sampledNegatives`` negatives,
-    /// seed 2017), as `fedrec simulate --model neumf` reports them.
-    public static let defaultRankingProtocols: [CandidateSet] = [.full, .sampled(negatives: NeuMFExperiment.sampledNegatives, seed: 2017)]
+    /// sampled protocol (``CandidateSet/ncfSampled``), as `fedrec simulate --model neumf` reports them.
+    public static let defaultRankingProtocols: [CandidateSet] = [.full, .ncfSampled]
 }

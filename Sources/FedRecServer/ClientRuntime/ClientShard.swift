@@ -83,7 +83,9 @@ public struct ClientShard: Sendable {
         return e
     }()
 
-    static let decoder: JSONDecoder = {
+    /// The decoder of shard files and client outcomes (snake-case keys), shared with the harness
+    /// that reads client processes' output.
+    public static let decoder: JSONDecoder = {
         let d = JSONDecoder()
         d.keyDecodingStrategy = .convertFromSnakeCase
         return d

@@ -154,7 +154,7 @@ extension FederatedRoundCoordinator {
             }
         }
         s.history.append(RoundOutcome(round: t, selected: s.participants.count, received: s.submitted.count, released: reason == nil, discardReason: reason,
-                                 seconds: Self.seconds(s.openedAt.duration(to: .now)), clipBound: roundBound))
+                                 seconds: s.openedAt.duration(to: .now).inSeconds, clipBound: roundBound))
         s.round = t + 1
         if let dir = stateDirectory {
             do { try checkpoint(s, directory: dir) } catch {
@@ -185,7 +185,7 @@ extension FederatedRoundCoordinator {
     }
 
     func makeStatus(_ s: State) -> RoundStatus {
-        let left = s.phase == .open ? max(0, Self.seconds(ContinuousClock.now.duration(to: s.deadline))) : nil
+        let left = s.phase == .open ? max(0, ContinuousClock.now.duration(to: s.deadline).inSeconds) : nil
         var spent = 0.0, budget = Double.infinity, delta = 0.0
         if let l = s.ledger {
             spent = l.epsilonSpentSoFar
@@ -200,9 +200,5 @@ extension FederatedRoundCoordinator {
         status.clipBound = s.privatizer?.adaptive?.clipBound
         status.epsilonAccountant = s.ledger?.spentAccountant?.rawValue
         return status
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 }

@@ -1,4 +1,3 @@
-import FedRecExperiments
 import FedRecFederation
 import FedRecMath
 import FedRecPrivacy
@@ -225,7 +224,7 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
     /// Waits up to `timeout` for the service to leave (`round`, `instance`) in state `open`, then
     /// returns the status: the long poll of `GET /v1/status?after_round=r&instance=X&wait=S`.
     public func status(afterRound round: UInt64, instance: String?, timeout: Duration) -> RoundStatus {
-        let end = Date().addingTimeInterval(Self.seconds(timeout))
+        let end = Date().addingTimeInterval(timeout.inSeconds)
         while true {
             let seen = generation.load(ordering: .acquiring)
             let s = status()
@@ -245,7 +244,7 @@ public final class FederatedRoundCoordinator: RoundCoordinator {
             closeIfExpired(&s)
             try checkOpen(s)
             let selected = s.position[k] != nil && !s.submitted.contains(k)
-            let left = Self.seconds(ContinuousClock.now.duration(to: s.deadline))
+            let left = ContinuousClock.now.duration(to: s.deadline).inSeconds
             return CheckInResult(round: s.round, selected: selected, deadlineSeconds: selected ? max(0, left) : nil,
                                  retryAfterSeconds: selected ? nil : max(0.001, left), clipBound: s.privatizer?.adaptive?.clipBound)
         }

@@ -1,5 +1,4 @@
 import FedRecData
-import FedRecExperiments
 import FedRecFederation
 import FedRecPrivacy
 

@@ -1,8 +1,10 @@
 import FedRecData
-import FedRecExperiments
 import FedRecFederation
+import FedRecMath
 import FedRecModels
 import FedRecPrivacy
+import FedRecExperiments
+import FedRecServer
 import Foundation
 
 /// `fedrec simulate --processes P`: the federated simulation with a real aggregation server and P
@@ -200,13 +202,13 @@ public struct MultiProcessSimulation: Sendable {
         var ledger = coordinator.ledger
         try ledger?.refreshSpent()
         let rounds = coordinator.history
-        let training = FederatedRoundCoordinator.seconds(trainingStart.duration(to: trainingEnd))
+        let training = trainingStart.duration(to: trainingEnd).inSeconds
         let parameters = coordinator.parameters
         return Outcome(final: final, ranking: ranking, rounds: rounds,
                        model: model == .matrixFactorization ? coordinator.model : nil, parameters: parameters, optimizerState: coordinator.optimizerState, plan: plan, ledger: ledger,
                        stopReason: coordinator.stopReason, population: population, trainingSeconds: training,
                        secondsPerRound: rounds.isEmpty ? 0 : training / Double(rounds.count),
-                       wallSeconds: FederatedRoundCoordinator.seconds(start.duration(to: clock.now)), processes: outcomes,
+                       wallSeconds: start.duration(to: clock.now).inSeconds, processes: outcomes,
                        finalClipBound: coordinator.adaptiveClipBound)
     }
 }

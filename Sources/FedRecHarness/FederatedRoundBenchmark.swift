@@ -1,8 +1,9 @@
 import FedRecData
-import FedRecExperiments
 import FedRecFederation
 import FedRecMath
 import FedRecPrivacy
+import FedRecExperiments
+import FedRecServer
 import Foundation
 
 /// "A 943-client ML-100K-size round over HTTP with P client processes (dense updates)", beside the

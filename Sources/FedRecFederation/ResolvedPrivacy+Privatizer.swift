@@ -1,4 +1,3 @@
-import FedRecFederation
 import FedRecPrivacy
 
 extension ResolvedPrivacy {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import FedRecServer
+@testable import FedRecHarness
+import FedRecServer
 
 @Suite struct UpdateThroughputBenchmarkTests {
     @Test func smallRunAcceptsEveryUpdate() throws {

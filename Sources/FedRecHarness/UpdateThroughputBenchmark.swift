@@ -1,5 +1,8 @@
 import Dispatch
 import FedRecHTTP
+import FedRecExperiments
+import FedRecMath
+import FedRecServer
 import Foundation
 import Synchronization
 
@@ -105,7 +108,7 @@ public struct UpdateThroughputBenchmark: Sendable {
         }
         group.wait()
         let elapsed = start.duration(to: .now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.inSeconds
         let ok = accepted.load(ordering: .relaxed)
         return Result(accepted: ok, failed: failed.load(ordering: .relaxed), seconds: seconds, updatesPerSecond: Double(ok) / seconds, bytesPerUpdate: payload.count, clients: clients)
     }
